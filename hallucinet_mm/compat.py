@@ -1,0 +1,222 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""One place for the fixes the dependency stack needs.
+
+Each fix is idempotent, checks whether it is still needed, and changes
+nothing when the upstream package already behaves. ``apply_all`` is called
+once by ``import hallucinet_mm``.
+
+1. ``mmaction2==1.2.0`` wheels lack ``mmaction/models/localizers/drn``
+   (upstream issue 2714), so ``import mmaction.models`` fails. A placeholder
+   module is registered; building a ``DRN`` raises :class:`MissingDRNError`.
+2. ``torch>=2.6`` loads checkpoints with ``weights_only=True`` and mmengine
+   0.10.x stores a few non-tensor objects (message hub history, numpy
+   arrays). :func:`allow_mmengine_checkpoint_types` allow-lists exactly those,
+   and local checkpoints are read through :func:`safe_load_from_local`,
+   which keeps ``weights_only=True`` and explains a refusal.
+3. mmengine's ``pytorch`` launcher calls ``torch.cuda.set_device``, so
+   torchrun on a CPU-only host fails. :func:`setup_cpu_distributed` starts a
+   gloo process group first and builds DDP without ``device_ids``.
+"""
+import importlib.util
+import os
+import os.path as osp
+import pickle
+import sys
+import types
+import numpy as np
+import torch
+
+_APPLIED = False
+
+
+class MissingDRNError(ImportError):
+    """Raised when a DRN localizer is built from a wheel that lacks it."""
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """Raised when a checkpoint holds an object outside the allow-list."""
+
+
+def _mmaction_has_drn() -> bool:
+    """Whether the installed mmaction ships ``models/localizers/drn/drn.py``.
+
+    Looks at the files only: importing ``mmaction.models`` to find out would
+    trigger the very ImportError this fix is about.
+    """
+    spec = importlib.util.find_spec('mmaction')
+    if spec is None or not spec.submodule_search_locations:
+        return True  # mmaction absent: nothing to fix here.
+    for root in spec.submodule_search_locations:
+        if osp.isfile(osp.join(root, 'models', 'localizers', 'drn',
+                               'drn.py')):
+            return True
+    return False
+
+
+def patch_missing_drn() -> bool:
+    """Registers a placeholder for ``mmaction.models.localizers.drn``.
+
+    Returns:
+        bool: True if the placeholder was installed, False when the installed
+        MMAction2 has the real module (or the placeholder is already there).
+    """
+    name = 'mmaction.models.localizers.drn'
+    if name in sys.modules or _mmaction_has_drn():
+        return False
+
+    message = ('DRN is not available: the installed mmaction2 wheel lacks '
+               'mmaction/models/localizers/drn (upstream issue 2714). '
+               'Install MMAction2 from source to use DRN.')
+
+    class DRN:  # noqa: D401 - placeholder with the upstream name
+        """Placeholder that refuses to be built; see MissingDRNError."""
+
+        def __init__(self, *args, **kwargs):
+            raise MissingDRNError(message)
+
+    package = types.ModuleType(name)
+    package.__path__ = []  # a package, so ``drn.drn`` resolves
+    package.__doc__ = message
+    module = types.ModuleType(name + '.drn')
+    module.DRN = DRN
+    module.__doc__ = message
+    package.drn = module
+    package.DRN = DRN
+    sys.modules[name] = package
+    sys.modules[name + '.drn'] = module
+
+    from mmaction.registry import MODELS
+    if 'DRN' not in MODELS.module_dict:
+        MODELS.register_module(name='DRN', module=DRN)
+    return True
+
+
+def mmengine_checkpoint_types() -> list:
+    """The non-tensor types mmengine 0.10.x writes into its checkpoints.
+
+    ``message_hub`` holds :class:`HistoryBuffer` objects backed by numpy
+    arrays; numpy scalars appear in logged values and in dataset meta.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    allowed = [HistoryBuffer, np.ndarray, np.dtype]
+    # numpy pickles arrays through ``_reconstruct`` and scalars through
+    # ``scalar``; their module moved from numpy.core to numpy._core in 2.0.
+    for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
+        allowed += [mod._reconstruct, mod.scalar]
+        break
+    # The dtype classes (numpy.dtypes.Float64DType, ...) numpy 2 pickles.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        allowed += [
+            getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')
+        ]
+    return allowed
+
+
+def allow_mmengine_checkpoint_types() -> bool:
+    """Adds :func:`mmengine_checkpoint_types` to torch's safe globals.
+
+    Returns:
+        bool: False when torch has no safe-globals API (torch < 2.4).
+    """
+    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
+    if add_safe_globals is None:
+        return False
+    add_safe_globals(mmengine_checkpoint_types())
+    return True
+
+
+def safe_torch_load(filename: str, map_location=None):
+    """``torch.load`` with ``weights_only=True`` and a clear refusal.
+
+    Args:
+        filename (str): The checkpoint path.
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        The loaded object.
+
+    Raises:
+        UnsafeCheckpointError: If the file holds an object that is neither a
+            tensor, a plain container nor one of the allow-listed types.
+    """
+    try:
+        return torch.load(filename, map_location=map_location,
+                          weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise UnsafeCheckpointError(
+            f'Refusing to load checkpoint {filename!r}: it holds a pickled '
+            'object outside the allow-list of tensors, containers and the '
+            'types mmengine writes (hallucinet_mm.compat.'
+            'mmengine_checkpoint_types). Loading it would run arbitrary '
+            f'code. torch said: {str(err).splitlines()[0]}') from err
+
+
+def safe_load_from_local(filename: str, map_location=None):
+    """mmengine ``CheckpointLoader`` scheme for local files (safe loading)."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return safe_torch_load(filename, map_location=map_location)
+
+
+def register_safe_checkpoint_loader() -> None:
+    """Routes mmengine's local checkpoint loading through the safe loader.
+
+    This covers ``load_from``, ``--resume`` and ``load_checkpoint``.
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=safe_load_from_local, force=True)
+
+
+def setup_cpu_distributed(cfg, launcher: str) -> bool:
+    """Makes ``torchrun`` work on hosts without CUDA.
+
+    mmengine's ``pytorch`` launcher calls ``torch.cuda.set_device``; when
+    CUDA is absent this starts a gloo process group first (mmengine then
+    skips its own initialisation) and builds DDP without ``device_ids``.
+
+    Args:
+        cfg (Config): The runner config; ``model_wrapper_cfg`` is set.
+        launcher (str): The ``--launcher`` value.
+
+    Returns:
+        bool: True if the CPU path was taken.
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        if launcher == 'slurm':
+            raise RuntimeError(
+                'CPU-only distributed training supports the pytorch launcher '
+                '(torchrun); got --launcher slurm on a host without CUDA.')
+        for key in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
+            if key not in os.environ:
+                raise RuntimeError(
+                    f'--launcher {launcher} needs the {key} environment '
+                    'variable; start the job with torchrun (tools/'
+                    'dist_train.sh).')
+        dist.init_process_group(backend='gloo')
+    wrapper = dict(cfg.get('model_wrapper_cfg', None) or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    return True
+
+
+def apply_all() -> None:
+    """Applies every fix once (called by ``import hallucinet_mm``)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    patch_missing_drn()
+    allow_mmengine_checkpoint_types()
+    register_safe_checkpoint_loader()
+    _APPLIED = True
+

@@ -1,0 +1,146 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""MMAction2's video and rawframe datasets with errors that name the line.
+
+MMAction2's ``VideoDataset`` and ``RawframeDataset`` fail on a bad
+annotation line with a bare ``ValueError`` or ``AssertionError`` and on a
+missing video only when a worker decodes it. These subclasses parse every
+line with an error naming the file, line number and line, and (by default)
+check at load time that every video file or frame folder exists.
+"""
+import os.path as osp
+from typing import List, Sequence
+
+from mmengine.fileio import exists, list_from_file
+
+from mmaction.datasets import RawframeDataset, VideoDataset
+from mmaction.registry import DATASETS
+
+
+class AnnotationError(ValueError):
+    """An annotation file line that does not parse or names no file."""
+
+
+def _parse_labels(fields: Sequence[str], ann_file: str, lineno: int,
+                  line: str, multi_class: bool, num_classes) -> object:
+    try:
+        labels = [int(x) for x in fields]
+    except ValueError:
+        raise AnnotationError(
+            f'{ann_file}:{lineno}: labels must be integers in {line!r}')
+    if not labels:
+        return -1  # inference list without labels, as in MMAction2
+    if multi_class:
+        return labels
+    if len(labels) != 1:
+        raise AnnotationError(
+            f'{ann_file}:{lineno}: expected one label, got {len(labels)} in '
+            f'{line!r} (set multi_class=True for several)')
+    if labels[0] < 0 or (num_classes is not None
+                         and labels[0] >= num_classes):
+        raise AnnotationError(
+            f'{ann_file}:{lineno}: label {labels[0]} outside [0, '
+            f'{num_classes}) in {line!r}')
+    return labels[0]
+
+
+def _check_paths(data_list: List[dict], key: str, ann_file: str,
+                 check) -> None:
+    missing = [d[key] for d in data_list if not check(d[key])]
+    if missing:
+        shown = ', '.join(missing[:5])
+        more = f' and {len(missing) - 5} more' if len(missing) > 5 else ''
+        raise FileNotFoundError(
+            f'{ann_file}: {len(missing)} {key} entries do not exist: '
+            f'{shown}{more}')
+
+
+@DATASETS.register_module()
+class CheckedVideoDataset(VideoDataset):
+    """:class:`mmaction.datasets.VideoDataset` with line-numbered errors.
+
+    Lines are ``path label [label ...]``; paths are joined with
+    ``data_prefix['video']``.
+
+    Args:
+        check_files (bool): Check that every video file exists when the
+            annotation is loaded. Defaults to True.
+        **kwargs: See :class:`mmaction.datasets.VideoDataset`.
+    """
+
+    def __init__(self, *args, check_files: bool = True, **kwargs) -> None:
+        self.check_files = check_files
+        super().__init__(*args, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Loads and checks the annotation file."""
+        exists(self.ann_file)
+        data_list = []
+        for lineno, line in enumerate(list_from_file(self.ann_file), 1):
+            fields = line.strip().split(self.delimiter)
+            if not fields or not fields[0]:
+                continue  # blank line
+            label = _parse_labels(fields[1:], self.ann_file, lineno, line,
+                                  self.multi_class, self.num_classes)
+            filename = fields[0]
+            if self.data_prefix.get('video') is not None:
+                filename = osp.join(self.data_prefix['video'], filename)
+            data_list.append(dict(filename=filename, label=label))
+        if self.check_files:
+            _check_paths(data_list, 'filename', self.ann_file, osp.isfile)
+        return data_list
+
+
+@DATASETS.register_module()
+class CheckedRawframeDataset(RawframeDataset):
+    """:class:`mmaction.datasets.RawframeDataset` with line-numbered errors.
+
+    Lines are ``frame_dir total_frames label [label ...]`` (with
+    ``with_offset``: ``frame_dir offset total_frames label``).
+
+    Args:
+        check_files (bool): Check that every frame folder exists when the
+            annotation is loaded. Defaults to True.
+        **kwargs: See :class:`mmaction.datasets.RawframeDataset`.
+    """
+
+    def __init__(self, *args, check_files: bool = True, **kwargs) -> None:
+        self.check_files = check_files
+        super().__init__(*args, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Loads and checks the annotation file."""
+        exists(self.ann_file)
+        data_list = []
+        num_counts = 2 if self.with_offset else 1
+        for lineno, line in enumerate(list_from_file(self.ann_file), 1):
+            fields = line.strip().split()
+            if not fields:
+                continue
+            if len(fields) < 1 + num_counts:
+                raise AnnotationError(
+                    f'{self.ann_file}:{lineno}: expected "frame_dir '
+                    f'{"offset " if self.with_offset else ""}total_frames '
+                    f'label", got {line!r}')
+            try:
+                counts = [int(x) for x in fields[1:1 + num_counts]]
+            except ValueError:
+                raise AnnotationError(
+                    f'{self.ann_file}:{lineno}: frame counts must be '
+                    f'integers in {line!r}')
+            frame_dir = fields[0]
+            if self.data_prefix.get('img') is not None:
+                frame_dir = osp.join(self.data_prefix['img'], frame_dir)
+            info = dict(frame_dir=frame_dir, total_frames=counts[-1])
+            if self.with_offset:
+                info['offset'] = counts[0]
+            if info['total_frames'] < 1:
+                raise AnnotationError(
+                    f'{self.ann_file}:{lineno}: total_frames must be >= 1 '
+                    f'in {line!r}')
+            info['label'] = _parse_labels(fields[1 + num_counts:],
+                                          self.ann_file, lineno, line,
+                                          self.multi_class, self.num_classes)
+            data_list.append(info)
+        if self.check_files:
+            _check_paths(data_list, 'frame_dir', self.ann_file, osp.isdir)
+        return data_list

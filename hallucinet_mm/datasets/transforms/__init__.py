@@ -1,0 +1,12 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+from .checked_loading import CheckedDecordInit, VideoReadError
+from .frame_samplers import (DiveFrameSampler, PairFrameSampler,
+                             SingleFrameSampler, VideoTooShortError,
+                             teacher_clip_indices)
+from .split_student_teacher import SplitStudentTeacher
+
+__all__ = [
+    'CheckedDecordInit', 'VideoReadError', 'SingleFrameSampler',
+    'PairFrameSampler', 'DiveFrameSampler', 'VideoTooShortError',
+    'teacher_clip_indices', 'SplitStudentTeacher'
+]

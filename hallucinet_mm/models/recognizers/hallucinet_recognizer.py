@@ -1,0 +1,278 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""HalluciNet: a 2D recognizer that also hallucinates 3D teacher features."""
+from typing import Dict, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import merge_dict
+
+from mmaction.models.recognizers import Recognizer2D
+from mmaction.registry import MODELS
+from mmaction.utils import OptConfigType, SampleList
+from ..heads.hallucination_head import hallucination_loss
+from ..teachers.frozen_teacher import build_teacher
+
+CLS_FEATURES = ('student', 'hallucinated', 'both')
+
+
+@MODELS.register_module()
+class HalluciNetRecognizer(Recognizer2D):
+    """A 2D-CNN student trained with an auxiliary hallucination task.
+
+    Inputs come as a dict from ``MultiModalDataPreprocessor``: ``imgs``
+    (student frames, (N, S, C, H, W)) and, in training, either
+    ``teacher_imgs`` (teacher clips, (N, steps, C, T, H, W)) run through the
+    frozen ``teacher``, or ``teacher_feats`` ((N, steps, D), precomputed by
+    ``tools/extract_teacher_features.py``). ``S = steps * frames_per_step``.
+
+    The student's pooled features of each step (the ordered concatenation
+    of its ``frames_per_step`` frames) feed the hallucination head, which
+    predicts phi_s and is trained with
+    ``loss_weight * MSE(sigmoid(phi_s), sigmoid(phi_t))``. The
+    classification head reads, per ``cls_feature``, the student features
+    (HalluciNet), the hallucinated ones (HalluciNet-direct) or both
+    concatenated, with ``num_segs=steps``.
+
+    Variants: no ``teacher`` and no precomputed features, or a
+    hallucination ``loss_weight`` of 0, is the vanilla 2D-CNN; no
+    ``cls_head`` is hallucination-only training.
+
+    At test time only ``imgs`` is needed and the teacher does not run. If
+    the test pipeline also carries teacher inputs, the per-sample
+    hallucination loss is stored as ``hallu_loss`` for
+    ``HallucinationLossMetric``.
+
+    The teacher is held outside the module tree: it is not in
+    ``parameters()``, ``state_dict()`` or ``children()``, so the optimizer,
+    DDP and checkpoints never see it, but it follows ``.to()``/``.cuda()``.
+
+    Args:
+        backbone (dict): The student backbone (MMAction2, ``torchvision.*``
+            or ``timm.*``), as for ``Recognizer2D``.
+        cls_head (dict, optional): Main-task head (e.g. ``TSNHead``,
+            ``DiveMultiHead``). Defaults to None.
+        hallu_head (dict, optional): ``HallucinationHead``. Defaults to None.
+        teacher (dict, optional): ``FrozenTeacherWrapper``. Defaults to None.
+        cls_feature (str): ``'student'``, ``'hallucinated'`` or ``'both'``.
+            Defaults to ``'student'``.
+        frames_per_step (int): Student frames per step (2 for two-frame
+            HalluciNet). Defaults to 1.
+        neck (dict, optional): As for ``Recognizer2D``. Defaults to None.
+        train_cfg (dict, optional): Defaults to None.
+        test_cfg (dict, optional): Defaults to None.
+        data_preprocessor (dict, optional): Usually a
+            ``MultiModalDataPreprocessor`` with ``imgs`` and
+            ``teacher_imgs`` preprocessors. Defaults to None.
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 cls_head: OptConfigType = None,
+                 hallu_head: OptConfigType = None,
+                 teacher: OptConfigType = None,
+                 cls_feature: str = 'student',
+                 frames_per_step: int = 1,
+                 neck: OptConfigType = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None) -> None:
+        if cls_feature not in CLS_FEATURES:
+            raise ValueError(f'cls_feature must be one of {CLS_FEATURES}, '
+                             f'got {cls_feature!r}')
+        if frames_per_step < 1:
+            raise ValueError(
+                f'frames_per_step must be >= 1, got {frames_per_step}')
+        if cls_head is None and hallu_head is None:
+            raise ValueError('HalluciNetRecognizer needs a cls_head, a '
+                             'hallu_head or both')
+        if cls_feature != 'student' and hallu_head is None:
+            raise ValueError(f'cls_feature={cls_feature!r} needs a '
+                             'hallu_head')
+        super().__init__(
+            backbone=backbone,
+            cls_head=cls_head,
+            neck=neck,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            data_preprocessor=data_preprocessor)
+        self.cls_feature = cls_feature
+        self.frames_per_step = frames_per_step
+        self.hallu_head = MODELS.build(hallu_head) if hallu_head else None
+        teacher = build_teacher(teacher)
+        # Kept out of the module tree on purpose (see the class docstring).
+        self.__dict__['_teacher'] = teacher
+        if teacher is not None and self.hallu_head is not None and \
+                teacher.feat_dim != self.hallu_head.out_channels:
+            raise ValueError(
+                f'hallu_head.out_channels={self.hallu_head.out_channels} '
+                f'but the teacher ({teacher.tap!r}) gives {teacher.feat_dim}'
+                '-d features')
+
+    @property
+    def teacher(self) -> Optional[nn.Module]:
+        """The frozen teacher, or None."""
+        return self.__dict__['_teacher']
+
+    @property
+    def with_hallu_head(self) -> bool:
+        """bool: whether the recognizer has a hallucination head."""
+        return self.hallu_head is not None
+
+    def _apply(self, fn, *args, **kwargs):
+        # .to(), .cuda(), .half() ... reach the hidden teacher too.
+        super()._apply(fn, *args, **kwargs)
+        if self.teacher is not None:
+            self.teacher._apply(fn, *args, **kwargs)
+        return self
+
+    # ------------------------------------------------------------------
+    # features
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _split_inputs(inputs: Union[Dict, torch.Tensor]) -> Dict:
+        if isinstance(inputs, torch.Tensor):
+            return dict(imgs=inputs)
+        if 'imgs' not in inputs:
+            raise KeyError('HalluciNetRecognizer needs inputs["imgs"], got '
+                           f'{sorted(inputs)}')
+        return inputs
+
+    def student_features(self,
+                         imgs: torch.Tensor,
+                         test_mode: bool = False
+                         ) -> Tuple[torch.Tensor, Optional[torch.Tensor], int]:
+        """Pooled student features per step and the hallucinated features.
+
+        Args:
+            imgs (Tensor): (N, S, C, H, W) student frames.
+            test_mode (bool): Whether in test mode. Defaults to False.
+
+        Returns:
+            tuple: step features (N * steps, frames_per_step * C), phi_s
+            ((N * steps, D) or None) and ``steps``.
+        """
+        num_frames = imgs.shape[1]
+        if num_frames % self.frames_per_step:
+            raise ValueError(
+                f'{num_frames} student frames per sample is not a multiple '
+                f'of frames_per_step={self.frames_per_step}')
+        x, _ = super().extract_feat(imgs, stage='neck', test_mode=test_mode)
+        if isinstance(x, (tuple, list)):
+            x = x[-1]
+        if x.dim() > 2:
+            x = x.flatten(2).mean(2)
+        steps = num_frames // self.frames_per_step
+        feats = x.reshape(x.shape[0] // self.frames_per_step, -1)
+        phi_s = self.hallu_head(feats) if self.with_hallu_head else None
+        return feats, phi_s, steps
+
+    def _cls_input(self, feats: torch.Tensor,
+                   phi_s: Optional[torch.Tensor]) -> torch.Tensor:
+        if self.cls_feature == 'student':
+            x = feats
+        elif self.cls_feature == 'hallucinated':
+            x = phi_s
+        else:
+            x = torch.cat([feats, phi_s], dim=1)
+        # (B, C, 1, 1): the layout MMAction2's 2D heads pool and consume.
+        return x[:, :, None, None]
+
+    def teacher_features(self, inputs: Dict) -> Optional[torch.Tensor]:
+        """phi_t per step from precomputed features or the teacher.
+
+        Args:
+            inputs (dict): The model inputs.
+
+        Returns:
+            Tensor | None: (N * steps, D), or None without teacher inputs.
+        """
+        if 'teacher_feats' in inputs:
+            feats = inputs['teacher_feats']
+            return feats.reshape(-1, feats.shape[-1]).float()
+        if 'teacher_imgs' not in inputs:
+            return None
+        if self.teacher is None:
+            raise RuntimeError('inputs carry teacher_imgs but the model has '
+                               'no teacher')
+        clips = inputs['teacher_imgs']
+        clips = clips.reshape((-1, ) + clips.shape[-4:])
+        with torch.inference_mode():
+            phi_t = self.teacher(clips)
+        # inference tensors cannot enter autograd; clone() makes a normal one.
+        return phi_t.clone()
+
+    @property
+    def _hallucination_on(self) -> bool:
+        return self.with_hallu_head and self.hallu_head.loss_weight > 0
+
+    # ------------------------------------------------------------------
+    # modes
+    # ------------------------------------------------------------------
+    def loss(self, inputs: Union[Dict, torch.Tensor],
+             data_samples: SampleList, **kwargs) -> Dict:
+        """Main-task loss plus the weighted hallucination loss.
+
+        Args:
+            inputs (dict | Tensor): ``imgs`` and teacher inputs.
+            data_samples (list[ActionDataSample]): The batch's samples.
+
+        Returns:
+            dict: Losses (``loss_cls`` ..., ``loss_hallu``) and logs.
+        """
+        inputs = self._split_inputs(inputs)
+        feats, phi_s, steps = self.student_features(inputs['imgs'])
+        losses = dict()
+        if self.with_cls_head:
+            losses = self.cls_head.loss(
+                self._cls_input(feats, phi_s), data_samples, num_segs=steps)
+        if self._hallucination_on:
+            phi_t = self.teacher_features(inputs)
+            if phi_t is None:
+                raise KeyError(
+                    'the hallucination loss needs teacher inputs: set '
+                    'with_teacher=True in the sampler (teacher_imgs) or load '
+                    'precomputed teacher_feats')
+            losses = merge_dict(losses, self.hallu_head.loss(phi_s, phi_t))
+        return losses
+
+    def predict(self, inputs: Union[Dict, torch.Tensor],
+                data_samples: SampleList, **kwargs) -> SampleList:
+        """Predictions from the student alone.
+
+        The teacher runs only when the inputs carry teacher clips (a test
+        pipeline asking for the hallucination-loss metric).
+
+        Args:
+            inputs (dict | Tensor): ``imgs`` and optional teacher inputs.
+            data_samples (list[ActionDataSample]): The batch's samples.
+
+        Returns:
+            list[ActionDataSample]: With ``pred_score`` ... and, with teacher
+            inputs, ``hallu_loss``.
+        """
+        inputs = self._split_inputs(inputs)
+        feats, phi_s, steps = self.student_features(
+            inputs['imgs'], test_mode=True)
+        if self.with_cls_head:
+            data_samples = self.cls_head.predict(
+                self._cls_input(feats, phi_s), data_samples, num_segs=steps)
+        if self.with_hallu_head:
+            phi_t = self.teacher_features(inputs)
+            if phi_t is not None:
+                per_step = hallucination_loss(phi_s, phi_t, reduction='none')
+                per_sample = per_step.reshape(len(data_samples), -1).mean(1)
+                for sample, value in zip(data_samples, per_sample):
+                    sample.set_field(value.detach(), 'hallu_loss')
+        return data_samples
+
+    def _forward(self, inputs: Union[Dict, torch.Tensor], stage: str = 'head',
+                 **kwargs):
+        """Tensor mode: logits (``stage='head'``) or step features."""
+        inputs = self._split_inputs(inputs)
+        feats, phi_s, steps = self.student_features(
+            inputs['imgs'], test_mode=True)
+        if stage == 'head' and self.with_cls_head:
+            return self.cls_head(self._cls_input(feats, phi_s), num_segs=steps)
+        if stage == 'hallucinated':
+            return phi_s
+        return feats
