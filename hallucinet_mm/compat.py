@@ -117,6 +117,26 @@ def mmengine_checkpoint_types() -> list:
     return allowed
 
 
+def history_buffer_getattr(obj, name: str):
+    """A ``getattr`` that only resolves HistoryBuffer's statistic methods.
+
+    mmengine pickles ``HistoryBuffer`` with its statistics methods
+    (``min``, ``max``, ``mean``, ``current``, ...) stored by reference, which
+    pickle writes as ``getattr(HistoryBuffer, 'min')``. Allow-listing the
+    builtin ``getattr`` would let a checkpoint walk to any object (and run
+    code); this stand-in resolves only those methods.
+
+    Raises:
+        pickle.UnpicklingError: For any other object or attribute.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if obj is HistoryBuffer and not name.startswith('_') and callable(
+            getattr(HistoryBuffer, name, None)):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
+
+
 def allow_mmengine_checkpoint_types() -> bool:
     """Adds :func:`mmengine_checkpoint_types` to torch's safe globals.
 
@@ -127,6 +147,7 @@ def allow_mmengine_checkpoint_types() -> bool:
     if add_safe_globals is None:
         return False
     add_safe_globals(mmengine_checkpoint_types())
+    add_safe_globals([(history_buffer_getattr, 'builtins.getattr')])
     return True
 
 

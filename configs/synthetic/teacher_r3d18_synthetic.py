@@ -61,16 +61,16 @@ val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
 train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=15, val_begin=1, val_interval=5)
+    type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=10)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=3e-3))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=15, by_epoch=True, eta_min=1e-5)
+    dict(type='CosineAnnealingLR', T_max=30, by_epoch=True, eta_min=1e-5)
 ]
 default_hooks = dict(
     logger=dict(interval=5),
-    checkpoint=dict(interval=5, max_keep_ckpts=2, save_best=None))
+    checkpoint=dict(interval=10, max_keep_ckpts=1, save_best=None))
 randomness = dict(seed=0, deterministic=False)
 auto_scale_lr = dict(enable=False, base_batch_size=16)

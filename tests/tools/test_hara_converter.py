@@ -226,7 +226,7 @@ def test_function_backbone_features_match_reference(ref50):
     backbone.load_state_dict(converted, strict=True)
     backbone.eval()
     torch.manual_seed(2)
-    x = torch.randn(1, 3, 16, 64, 64)
+    x = torch.randn(1, 3, 8, 48, 48)  # Hara's pool (1, 2, 2) still fits
     with torch.no_grad():
         feat = backbone(x)
         ref_feat = ref50.features(x)
