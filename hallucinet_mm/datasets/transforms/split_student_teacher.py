@@ -73,6 +73,9 @@ class SplitStudentTeacher(BaseTransform):
 
     def _run_side(self, frames: list, pipeline: Compose, flip: bool,
                   modality: str, **extra) -> Dict:
+        # Copies: a frame can appear in both sides and several times in a
+        # padded clip, and MMAction2's Flip works in place.
+        frames = [np.array(f, copy=True) for f in frames]
         side = dict(
             imgs=frames,
             img_shape=frames[0].shape[:2],

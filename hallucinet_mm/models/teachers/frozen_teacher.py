@@ -105,6 +105,7 @@ class FrozenTeacherWrapper(BaseModule):
         self._run_module, self._tapped = self._resolve_tap(tap)
         self._tapped.register_forward_hook(self._capture)
         self._captured = None
+        self._capturing = False
 
         if checkpoint is not None:
             self._load(checkpoint, revise_keys, strict)
@@ -131,6 +132,8 @@ class FrozenTeacherWrapper(BaseModule):
         return run, tapped
 
     def _capture(self, module, inputs, output):
+        if not self._capturing:  # the model used directly: no effect
+            return None
         if isinstance(output, (tuple, list)):
             output = output[-1]
         self._captured = output
@@ -199,10 +202,13 @@ class FrozenTeacherWrapper(BaseModule):
         if self.channels_last and x.dim() == 5:
             x = x.contiguous(memory_format=torch.channels_last_3d)
         self._captured = None
+        self._capturing = True
         try:
             self._run_module(x)
         except _StopForward:
             pass
+        finally:
+            self._capturing = False
         feat, self._captured = self._captured, None
         if feat is None:
             raise RuntimeError(f'teacher module {self.tap!r} was not run')

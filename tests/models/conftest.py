@@ -1,0 +1,78 @@
+"""Small models shared by the model tests (tiny teacher, tiny student)."""
+import copy
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import hallucinet_mm  # noqa: F401
+from hallucinet_mm.models.teachers import FrozenTeacherWrapper
+
+_ROOT_CFG = 'configs/_base_/models/r3d18_tiny_teacher.py'
+
+
+@pytest.fixture(autouse=True)
+def _mmaction_scope():
+    init_default_scope('mmaction')
+
+
+@pytest.fixture(scope='session')
+def tiny_teacher_cfg():
+    """The 64-d synthetic teacher's model dict (a Recognizer3D)."""
+    import os.path as osp
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    return Config.fromfile(osp.join(root, _ROOT_CFG)).teacher_model.to_dict()
+
+
+@pytest.fixture(scope='session')
+def tiny_teacher_ckpt(tmp_path_factory, tiny_teacher_cfg):
+    """A checkpoint of a randomly initialised tiny teacher (fixed seed)."""
+    init_default_scope('mmaction')
+    torch.manual_seed(0)
+    wrapper = FrozenTeacherWrapper(
+        model=copy.deepcopy(tiny_teacher_cfg),
+        allow_random_init=True,
+        input_shape=(1, 3, 16, 32, 32))
+    # Non-trivial BN statistics, so "unchanged" is a real check.
+    for m in wrapper.model.modules():
+        if isinstance(m, torch.nn.BatchNorm3d):
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+    path = tmp_path_factory.mktemp('teacher') / 'tiny_teacher.pth'
+    torch.save({'state_dict': wrapper.model.state_dict()}, path)
+    return str(path)
+
+
+def tiny_recognizer_cfg(teacher_cfg, teacher_ckpt, **overrides):
+    """A HalluciNetRecognizer: ResNet-18 student at 32 px, tiny teacher."""
+    cfg = dict(
+        type='HalluciNetRecognizer',
+        backbone=dict(type='ResNet', depth=18, pretrained=None),
+        cls_head=dict(
+            type='TSNHead',
+            num_classes=6,
+            in_channels=512,
+            average_clips='prob'),
+        hallu_head=dict(
+            type='HallucinationHead', in_channels=512, out_channels=64),
+        teacher=dict(
+            type='FrozenTeacherWrapper',
+            model=copy.deepcopy(teacher_cfg),
+            checkpoint=teacher_ckpt,
+            input_shape=(1, 3, 16, 32, 32)),
+        data_preprocessor=dict(
+            type='MultiModalDataPreprocessor',
+            preprocessors=dict(
+                imgs=dict(
+                    type='ActionDataPreprocessor',
+                    mean=[123.675, 116.28, 103.53],
+                    std=[58.395, 57.12, 57.375],
+                    format_shape='NCHW'),
+                teacher_imgs=dict(
+                    type='ActionDataPreprocessor',
+                    mean=[114.7748, 107.7354, 99.4750],
+                    std=[1.0, 1.0, 1.0],
+                    format_shape='NCTHW'))))
+    cfg.update(overrides)
+    return cfg

@@ -1,0 +1,111 @@
+"""Tests for FrozenTeacherWrapper."""
+import copy
+
+import pytest
+import torch
+
+from hallucinet_mm.models.teachers import (FrozenTeacherWrapper,
+                                           TeacherCheckpointError)
+from mmaction.registry import MODELS
+
+
+def _build(cfg, ckpt, **kwargs):
+    return FrozenTeacherWrapper(
+        model=copy.deepcopy(cfg),
+        checkpoint=ckpt,
+        input_shape=(1, 3, 16, 32, 32),
+        **kwargs)
+
+
+def test_loads_checkpoint_and_pools(tiny_teacher_cfg, tiny_teacher_ckpt):
+    teacher = _build(tiny_teacher_cfg, tiny_teacher_ckpt)
+    assert teacher.feat_dim == 64
+    state = torch.load(tiny_teacher_ckpt)['state_dict']
+    for key, value in teacher.model.state_dict().items():
+        assert torch.equal(value, state[key]), key
+    # Independent computation: the backbone's map, averaged over T, H, W.
+    x = torch.randn(2, 3, 16, 32, 32)
+    reference = MODELS.build(copy.deepcopy(tiny_teacher_cfg))
+    reference.load_state_dict(state)
+    reference.eval()
+    with torch.no_grad():
+        expected = reference.backbone(x).mean(dim=(2, 3, 4))
+    out = teacher(x)
+    assert out.shape == (2, 64)
+    assert torch.allclose(out, expected, atol=1e-5)
+    assert not out.requires_grad
+
+
+def test_frozen_whatever_train_says(tiny_teacher_cfg, tiny_teacher_ckpt):
+    teacher = _build(tiny_teacher_cfg, tiny_teacher_ckpt)
+    teacher.train()
+    assert not teacher.training
+    assert not any(m.training for m in teacher.modules())
+    assert not any(p.requires_grad for p in teacher.parameters())
+    before = {k: v.clone() for k, v in teacher.state_dict().items()}
+    teacher(torch.randn(4, 3, 16, 32, 32))
+    for key, value in teacher.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    teacher.init_weights()  # must not re-initialise loaded weights
+    for key, value in teacher.state_dict().items():
+        assert torch.equal(value, before[key]), key
+
+
+def test_tap_inner_layer_skips_later_layers(tiny_teacher_cfg,
+                                            tiny_teacher_ckpt):
+    teacher = _build(tiny_teacher_cfg, tiny_teacher_ckpt,
+                     tap='backbone.layer2')
+    assert teacher.feat_dim == 32
+    calls = []
+    teacher.model.backbone.layer3.register_forward_hook(
+        lambda *args: calls.append(1))
+    assert teacher(torch.randn(1, 3, 16, 32, 32)).shape == (1, 32)
+    assert calls == []
+    with pytest.raises(ValueError, match='no module'):
+        _build(tiny_teacher_cfg, tiny_teacher_ckpt, tap='backbone.layer9')
+
+
+def test_checkpoint_mismatch_names_keys(tmp_path, tiny_teacher_cfg,
+                                        tiny_teacher_ckpt):
+    state = torch.load(tiny_teacher_ckpt)['state_dict']
+    missing = dict(state)
+    missing.pop('backbone.conv1.conv.weight')
+    torch.save({'state_dict': missing}, tmp_path / 'missing.pth')
+    with pytest.raises(TeacherCheckpointError,
+                       match=r'missing keys: backbone\.conv1\.conv\.weight'):
+        _build(tiny_teacher_cfg, str(tmp_path / 'missing.pth'))
+
+    extra = dict(state, **{'backbone.extra.weight': torch.zeros(1)})
+    torch.save({'state_dict': extra}, tmp_path / 'extra.pth')
+    with pytest.raises(TeacherCheckpointError,
+                       match=r'unexpected keys: backbone\.extra\.weight'):
+        _build(tiny_teacher_cfg, str(tmp_path / 'extra.pth'))
+
+    wrong = dict(state)
+    wrong['cls_head.fc_cls.weight'] = torch.zeros(7, 64)
+    torch.save({'state_dict': wrong}, tmp_path / 'shape.pth')
+    with pytest.raises(TeacherCheckpointError, match='fc_cls.weight'):
+        _build(tiny_teacher_cfg, str(tmp_path / 'shape.pth'))
+
+    # revise_keys maps a DataParallel prefix away.
+    prefixed = {'module.' + k: v for k, v in state.items()}
+    torch.save({'state_dict': prefixed}, tmp_path / 'dp.pth')
+    assert _build(tiny_teacher_cfg, str(tmp_path / 'dp.pth')).feat_dim == 64
+
+
+def test_no_checkpoint_is_an_error(tiny_teacher_cfg):
+    with pytest.raises(TeacherCheckpointError, match='needs a checkpoint'):
+        FrozenTeacherWrapper(model=copy.deepcopy(tiny_teacher_cfg))
+    with pytest.raises(FileNotFoundError):
+        _build(tiny_teacher_cfg, '/nonexistent/teacher.pth')
+
+
+def test_model_from_config_file(tmp_path, tiny_teacher_cfg,
+                                tiny_teacher_ckpt):
+    cfg_file = tmp_path / 'teacher_cfg.py'
+    cfg_file.write_text(f'model = {tiny_teacher_cfg!r}\n')
+    teacher = FrozenTeacherWrapper(
+        model=str(cfg_file),
+        checkpoint=tiny_teacher_ckpt,
+        input_shape=(1, 3, 16, 32, 32))
+    assert teacher.feat_dim == 64
