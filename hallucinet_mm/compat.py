@@ -174,7 +174,20 @@ def safe_torch_load(filename: str, map_location=None):
             'object outside the allow-list of tensors, containers and the '
             'types mmengine writes (hallucinet_mm.compat.'
             'mmengine_checkpoint_types). Loading it would run arbitrary '
-            f'code. torch said: {str(err).splitlines()[0]}') from err
+            f'code. torch said: {_refusal_reason(err)}') from err
+
+
+def _refusal_reason(err: Exception) -> str:
+    """The line of torch's weights-only error naming the refused object.
+
+    torch's first line is generic advice (re-run with ``weights_only=False``);
+    the object (``GLOBAL posix.system``, a refused ``getattr``) comes later.
+    """
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    for line in lines:
+        if 'GLOBAL' in line or 'not allowed' in line:
+            return line
+    return lines[0] if lines else type(err).__name__
 
 
 def safe_load_from_local(filename: str, map_location=None):

@@ -67,6 +67,14 @@ def parse_args():
     return args
 
 
+def _amp_device_available() -> bool:
+    """Whether mmengine's AmpOptimWrapper may be built (it asserts this)."""
+    from mmengine import device
+    return any(
+        getattr(device, f'is_{name}_available', lambda: False)()
+        for name in ('cuda', 'npu', 'mlu', 'musa'))
+
+
 def merge_args(cfg, args):
     """Merges the command-line arguments into the config."""
     if args.no_validate:
@@ -83,6 +91,11 @@ def merge_args(cfg, args):
                                 osp.splitext(osp.basename(args.config))[0])
 
     if args.amp:
+        if not _amp_device_available():
+            raise ValueError(
+                '--amp needs a CUDA (or NPU/MLU/MUSA) device: mmengine\'s '
+                'AmpOptimWrapper does not train on the CPU. Drop --amp on '
+                'this host.')
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
             raise ValueError(
