@@ -1,0 +1,28 @@
+# The paper's teacher (section 4, "Choice of networks"): Hara et al.'s
+# 3D-ResNeXt-101 (cardinality 32), frozen; the hallucinated layer is its last
+# bottleneck group (layer4), average-pooled to 2048-d.
+#
+# Weights: Hara's Kinetics checkpoint `resnext-101-kinetics.pth`
+# (3D-ResNets-PyTorch, CVPR2018 release) converted to MMAction2 keys with
+#   python tools/model_converters/hara_resnext_to_mmaction.py \
+#       resnext-101-kinetics.pth checkpoints/resnext-101-kinetics_mmaction.pth
+# The paper's teacher was that network fine-tuned on UCF-101 ("Unless
+# otherwise mentioned, the teacher network was trained on UCF-101"); that
+# checkpoint is not public, so the Kinetics one is the default here. Point
+# `model.teacher.checkpoint` at a UCF-101 fine-tuned one if you have it.
+#
+# Named `teacher*` (not `model`) so configs can inherit it without replacing
+# their model. Clip input: 16x112x112 (resize 171x128, centre crop 112, set
+# in the dataset configs), pixels 0-255 minus Hara's mean, std 1.
+teacher_mean = [114.7748, 107.7354, 99.4750]
+teacher_std = [1.0, 1.0, 1.0]
+teacher_feat_dim = 2048
+teacher_checkpoint = 'checkpoints/resnext-101-kinetics_mmaction.pth'
+teacher = dict(
+    type='FrozenTeacherWrapper',
+    model=dict(
+        type='Recognizer3D', backbone=dict(type='ResNeXt3D', depth=101)),
+    checkpoint=teacher_checkpoint,
+    tap='backbone',
+    # Known; saves the measuring forward pass when the model is built.
+    feat_dim=teacher_feat_dim)
