@@ -3,3 +3,6 @@ from . import transforms  # noqa: F401
 from .checked_datasets import (AnnotationError, CheckedRawframeDataset,
                                CheckedVideoDataset)
 from .mtl_aqa import MTLAQADataset  # noqa: F401
+from .teacher_feature_store import (  # noqa: F401
+    CheckTeacherFeatureStoreHook, FeatureStoreMismatchError,
+    TeacherFeatureStore, build_store_spec, check_dataset_stores)

@@ -29,17 +29,17 @@ def _parse_labels(fields: Sequence[str], ann_file: str, lineno: int,
             f'{ann_file}:{lineno}: labels must be integers in {line!r}')
     if not labels:
         return -1  # inference list without labels, as in MMAction2
+    for label in labels:  # multi-class too: a one-hot of -1 sets the last
+        if label < 0 or (num_classes is not None and label >= num_classes):
+            raise AnnotationError(
+                f'{ann_file}:{lineno}: label {label} outside [0, '
+                f'{num_classes}) in {line!r}')
     if multi_class:
         return labels
     if len(labels) != 1:
         raise AnnotationError(
             f'{ann_file}:{lineno}: expected one label, got {len(labels)} in '
             f'{line!r} (set multi_class=True for several)')
-    if labels[0] < 0 or (num_classes is not None
-                         and labels[0] >= num_classes):
-        raise AnnotationError(
-            f'{ann_file}:{lineno}: label {labels[0]} outside [0, '
-            f'{num_classes}) in {line!r}')
     return labels[0]
 
 

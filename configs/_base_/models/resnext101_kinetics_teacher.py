@@ -8,8 +8,11 @@
 #       resnext-101-kinetics.pth checkpoints/resnext-101-kinetics_mmaction.pth
 # The paper's teacher was that network fine-tuned on UCF-101 ("Unless
 # otherwise mentioned, the teacher network was trained on UCF-101"); that
-# checkpoint is not public, so the Kinetics one is the default here. Point
-# `model.teacher.checkpoint` at a UCF-101 fine-tuned one if you have it.
+# checkpoint is not public, so the Kinetics one is the default here. To use
+# a UCF-101 fine-tuned teacher (configs/teachers/resnext101_3d_ucf101_16x112.py)
+# point `model.teacher.checkpoint` at it AND give `model.teacher.model` that
+# config's I3DHead (101 classes): the teacher loads strictly, and the head's
+# cls_head.* keys are otherwise "unexpected" (the head itself never runs).
 #
 # Named `teacher*` (not `model`) so configs can inherit it without replacing
 # their model. Clip input: 16x112x112 (resize 171x128, centre crop 112, set

@@ -23,6 +23,9 @@ class _StopForward(Exception):
 def _load_model_cfg(model: Union[dict, str]) -> dict:
     """A model config from a dict or from a config file's ``model``."""
     if isinstance(model, str):
+        if '::' in model:  # a package's config, e.g. 'mmaction::...'
+            from mmengine.hub import get_config
+            return get_config(model).model.to_dict()
         return Config.fromfile(model).model.to_dict()
     return dict(model)
 
@@ -64,8 +67,9 @@ class FrozenTeacherWrapper(BaseModule):
             backbone, else the whole model.
         pool (str): ``'avg'`` or ``'max'`` over all dims after the channel
             dim. Defaults to ``'avg'``.
-        feat_dim (int, optional): D. Defaults to what one forward of
-            ``input_shape`` gives.
+        feat_dim (int, optional): D. When given, no forward runs at build
+            time and the first real forward checks it. Defaults to what one
+            forward of ``input_shape`` gives.
         input_shape (tuple[int]): (N, C, T, H, W) used to measure D.
             Defaults to (1, 3, 16, 112, 112).
         channels_last (bool): Run in ``channels_last_3d`` memory format (a
@@ -114,6 +118,7 @@ class FrozenTeacherWrapper(BaseModule):
         self.model._is_init = True
         self.requires_grad_(False)
         super().train(False)
+        self._dim_checked = feat_dim is None
         self.feat_dim = feat_dim or self._measure_feat_dim(input_shape)
 
     def _resolve_tap(self, tap: str) -> Tuple[nn.Module, nn.Module]:
@@ -215,6 +220,12 @@ class FrozenTeacherWrapper(BaseModule):
         if feat.dim() > 2:
             feat = feat.flatten(2)
             feat = feat.mean(2) if self.pool == 'avg' else feat.amax(2)
+        if not self._dim_checked:
+            if feat.shape[1] != self.feat_dim:
+                raise ValueError(
+                    f'teacher module {self.tap!r} gives {feat.shape[1]}-d '
+                    f'features but feat_dim={self.feat_dim} was configured')
+            self._dim_checked = True
         return feat
 
     def extra_repr(self) -> str:

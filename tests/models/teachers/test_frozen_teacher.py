@@ -109,3 +109,13 @@ def test_model_from_config_file(tmp_path, tiny_teacher_cfg,
         checkpoint=tiny_teacher_ckpt,
         input_shape=(1, 3, 16, 32, 32))
     assert teacher.feat_dim == 64
+
+
+def test_configured_feat_dim_is_checked_at_first_forward(tiny_teacher_cfg,
+                                                         tiny_teacher_ckpt):
+    teacher = _build(tiny_teacher_cfg, tiny_teacher_ckpt, feat_dim=64)
+    assert teacher(torch.randn(1, 3, 16, 32, 32)).shape == (1, 64)
+    wrong = _build(tiny_teacher_cfg, tiny_teacher_ckpt, feat_dim=2048)
+    assert wrong.feat_dim == 2048  # trusted at build: no forward ran
+    with pytest.raises(ValueError, match='gives 64-d'):
+        wrong(torch.randn(1, 3, 16, 32, 32))

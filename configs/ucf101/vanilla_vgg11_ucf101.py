@@ -1,0 +1,30 @@
+# The "2D-CNN" baseline of paper Table 1: the same VGG11-bn student, data and
+# schedule as ../hallucinet_vgg11_ucf.py, without the hallucination task.
+_base_ = ['../hallucinet_vgg11_ucf.py']
+
+model = dict(
+    hallu_head=None,
+    teacher=None,
+    data_preprocessor=dict(
+        type='MultiModalDataPreprocessor',
+        preprocessors=dict(
+            imgs=dict(
+                type='ActionDataPreprocessor',
+                mean={{_base_.student_mean}},
+                std={{_base_.student_std}},
+                format_shape='NCHW')),
+        _delete_=True))
+
+# Only the student frame is decoded.
+train_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(type='SingleFrameSampler', mode='centre', with_teacher=False),
+    dict(type='DecordDecode'),
+    dict(
+        type='SplitStudentTeacher',
+        student_pipeline={{_base_.student_pipeline}},
+        flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs', collect_keys=('imgs', ))
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,0 +1,84 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""Helpers shared by the teacher-feature store and extractor tests."""
+import copy
+import os.path as osp
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import hallucinet_mm  # noqa: F401  (registers components)
+from hallucinet_mm.models.teachers import FrozenTeacherWrapper
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ONLINE_CFG = osp.join(ROOT, 'configs/synthetic/hallucinet_r18_synthetic.py')
+STORE_CFG = osp.join(ROOT,
+                     'configs/synthetic/hallucinet_r18_synthetic_store.py')
+TEACHER_CFG = osp.join(ROOT, 'configs/_base_/models/r3d18_tiny_teacher.py')
+#: Position of LoadTeacherFeatures in the store config's pipelines.
+LOAD_POS = 4
+#: Samples used from the val list (6 classes x 2 videos, 24 frames).
+NUM_SAMPLES = 6
+
+
+def make_teacher_ckpt(path: str, seed: int = 0) -> str:
+    """Saves a randomly initialised tiny teacher (r3d18_tiny_teacher)."""
+    init_default_scope('mmaction')
+    torch.manual_seed(seed)
+    model = Config.fromfile(TEACHER_CFG).teacher_model.to_dict()
+    wrapper = FrozenTeacherWrapper(
+        model=copy.deepcopy(model),
+        allow_random_init=True,
+        input_shape=(1, 3, 16, 32, 32))
+    torch.save({'state_dict': wrapper.model.state_dict()}, path)
+    return str(path)
+
+
+def _data_options(videos: dict, num_samples: int) -> dict:
+    opts = {}
+    for split in ('train', 'test'):
+        opts.update({
+            f'{split}_dataloader.dataset.ann_file': videos['val_ann'],
+            f'{split}_dataloader.dataset.data_prefix.video':
+            videos['video_dir'],
+            f'{split}_dataloader.dataset.indices': num_samples,
+            f'{split}_dataloader.num_workers': 0,
+            f'{split}_dataloader.persistent_workers': False,
+        })
+    return opts
+
+
+def store_cfg(videos: dict,
+              ckpt: str,
+              store_dir: str,
+              num_samples: int = NUM_SAMPLES,
+              **options) -> Config:
+    """hallucinet_r18_synthetic_store.py on the tiny videos.
+
+    Both the train and the test split read the first ``num_samples`` lines
+    of the val list, the train pipeline's store is ``store_dir``.
+    """
+    init_default_scope('mmaction')
+    cfg = Config.fromfile(STORE_CFG)
+    opts = _data_options(videos, num_samples)
+    opts['store_teacher.checkpoint'] = ckpt
+    opts[f'train_dataloader.dataset.pipeline.{LOAD_POS}.store_dir'] = \
+        store_dir
+    opts.update(options)
+    cfg.merge_from_dict(opts)
+    return cfg
+
+
+def online_cfg(videos: dict,
+               ckpt: str,
+               num_samples: int = NUM_SAMPLES,
+               **options) -> Config:
+    """hallucinet_r18_synthetic.py on the tiny videos, centre frames."""
+    init_default_scope('mmaction')
+    cfg = Config.fromfile(ONLINE_CFG)
+    opts = _data_options(videos, num_samples)
+    opts['model.teacher.checkpoint'] = ckpt
+    opts['train_dataloader.dataset.pipeline.1.mode'] = 'centre'
+    opts.update(options)
+    cfg.merge_from_dict(opts)
+    return cfg
