@@ -197,3 +197,30 @@ def test_ranks_share_the_shards(synthetic_videos, ckpts, reference,
         synthetic_videos, ckpts[0], out, rank=0, world_size=2, wait_s=0.01)
     assert manifest['num_shards'] == 3
     _assert_same_features(out, reference[0])
+
+
+def test_train_from_the_store(synthetic_videos, ckpts, reference, tmp_path):
+    """A Runner trains from the store; the hook refuses another teacher."""
+    from mmengine.runner import Runner
+
+    def runner_for(ckpt, name):
+        cfg = store_cfg(synthetic_videos, ckpt, reference[0], **{
+            'train_dataloader.batch_size': 3,
+            'train_cfg.max_epochs': 1,
+            'default_hooks.checkpoint': None,
+            'default_hooks.logger.interval': 1,
+        })
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        cfg.work_dir = str(tmp_path / name)
+        return Runner.from_cfg(cfg)
+
+    runner = runner_for(ckpts[0], 'ok')
+    runner.train()
+    loss = runner.message_hub.get_scalar('train/loss_hallu').current()
+    assert np.isfinite(loss) and loss > 0
+    assert runner.iter == NUM_SAMPLES // 3
+
+    runner = runner_for(ckpts[1], 'other')
+    with pytest.raises(FeatureStoreMismatchError, match='checkpoint_sha256'):
+        runner.train()
+    assert runner.iter == 0
