@@ -4,7 +4,7 @@
 # (teacher_r3d18_synthetic.py) computes from the 16 frames starting there.
 # Loss: CE + 50 * MSE(sigmoid(phi_s), sigmoid(phi_t)) (paper eq. 2).
 # Train the teacher first and pass its checkpoint:
-#   --cfg-options model.teacher.checkpoint=work_dirs/teacher/epoch_15.pth
+#   --cfg-options model.teacher.checkpoint=work_dirs/teacher_r3d18_synthetic/epoch_30.pth
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/r3d18_tiny_teacher.py'
 ]
@@ -34,7 +34,7 @@ model = dict(
     teacher=dict(
         type='FrozenTeacherWrapper',
         model={{_base_.teacher_model}},
-        checkpoint='work_dirs/teacher_r3d18_synthetic/epoch_15.pth',
+        checkpoint='work_dirs/teacher_r3d18_synthetic/epoch_30.pth',
         tap='backbone',
         input_shape=(1, 3, 16, 32, 32)),
     cls_feature='student',

@@ -18,32 +18,24 @@ frame_sampler = dict(
     mode='centre',
     clip_len=16,
     pair_offset=pair_offset)
-student_resize = dict(type='Resize', scale=(320, 240), keep_ratio=False)
-teacher_pipeline = [
-    dict(type='Resize', scale=(171, 128), keep_ratio=False),
-    dict(type='CenterCrop', crop_size=112)
-]
+student_pipeline = {{_base_.student_pipeline}}
+teacher_pipeline = {{_base_.teacher_pipeline}}
+pack = dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
-    frame_sampler,
+    dict(type='CheckedDecordInit'), frame_sampler,
     dict(type='DecordDecode'),
     dict(
         type='SplitStudentTeacher',
-        student_pipeline=[student_resize,
-                          dict(type='CenterCrop', crop_size=224)],
+        student_pipeline=student_pipeline,
         teacher_pipeline=teacher_pipeline,
         flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))
+    dict(type='FormatShape', input_format='NCHW'), pack
 ]
 val_pipeline = [
     dict(type='CheckedDecordInit'),
     dict(frame_sampler, with_teacher=False, test_mode=True),
     dict(type='DecordDecode'),
-    dict(
-        type='SplitStudentTeacher',
-        student_pipeline=[student_resize,
-                          dict(type='CenterCrop', crop_size=224)]),
+    dict(type='SplitStudentTeacher', student_pipeline=student_pipeline),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', ))
 ]
@@ -53,11 +45,9 @@ test_pipeline = [
     dict(type='DecordDecode'),
     dict(
         type='SplitStudentTeacher',
-        student_pipeline=[student_resize,
-                          dict(type='CenterCrop', crop_size=224)],
+        student_pipeline=student_pipeline,
         teacher_pipeline=teacher_pipeline),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))
+    dict(type='FormatShape', input_format='NCHW'), pack
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))

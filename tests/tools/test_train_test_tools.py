@@ -308,8 +308,9 @@ def test_amp_with_accelerator_sets_amp_wrapper(monkeypatch):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs a CPU-only host')
 def test_amp_on_cpu_host_subprocess(synthetic_videos, tmp_path):
-    """The real flag on this CPU-only host: a clear error, no traceback
-    from deep inside mmengine (which asserts in AmpOptimWrapper)."""
+    """The real flag on this CPU-only host fails before the Runner is built,
+    with a clear last line (mmengine itself would assert deep inside
+    AmpOptimWrapper after building the model and the data)."""
     proc = subprocess.run(
         [sys.executable, TRAIN, CONFIG, '--amp', '--work-dir',
          str(tmp_path)] + _cfg_options(synthetic_videos),

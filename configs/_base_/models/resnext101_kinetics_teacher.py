@@ -27,5 +27,7 @@ teacher = dict(
         type='Recognizer3D', backbone=dict(type='ResNeXt3D', depth=101)),
     checkpoint=teacher_checkpoint,
     tap='backbone',
+    # A checkpoint fine-tuned with configs/teachers/ also holds its I3DHead.
+    ignore_prefixes=('cls_head.', ),
     # Known; saves the measuring forward pass when the model is built.
     feat_dim=teacher_feat_dim)

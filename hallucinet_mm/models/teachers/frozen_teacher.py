@@ -62,6 +62,10 @@ class FrozenTeacherWrapper(BaseModule):
             checkpoint keys before matching. Defaults to stripping a
             ``module.`` prefix.
         strict (bool): Fail on missing or unexpected keys. Defaults to True.
+        ignore_prefixes (tuple[str]): Keys (after ``revise_keys``) that
+            start with one of these are neither loaded nor required, e.g.
+            ``('cls_head.',)`` for a fine-tuned recognizer checkpoint whose
+            head the teacher does not use. Defaults to ().
         tap (str, optional): Dotted path of the module whose output is the
             feature. Defaults to ``'backbone'`` when the model has a
             backbone, else the whole model.
@@ -84,6 +88,7 @@ class FrozenTeacherWrapper(BaseModule):
                  revise_keys: Sequence[Tuple[str, str]] = ((r'^module\.',
                                                             ''), ),
                  strict: bool = True,
+                 ignore_prefixes: Sequence[str] = (),
                  tap: Optional[str] = None,
                  pool: str = 'avg',
                  feat_dim: Optional[int] = None,
@@ -112,7 +117,8 @@ class FrozenTeacherWrapper(BaseModule):
         self._capturing = False
 
         if checkpoint is not None:
-            self._load(checkpoint, revise_keys, strict)
+            self._load(checkpoint, revise_keys, strict,
+                       tuple(ignore_prefixes))
         # Loaded weights must survive any init_weights() of the parent.
         self._is_init = True
         self.model._is_init = True
@@ -144,7 +150,8 @@ class FrozenTeacherWrapper(BaseModule):
         self._captured = output
         raise _StopForward
 
-    def _load(self, checkpoint: str, revise_keys, strict: bool) -> None:
+    def _load(self, checkpoint: str, revise_keys, strict: bool,
+              ignore_prefixes: Tuple[str, ...]) -> None:
         ckpt = _load_checkpoint(checkpoint, map_location='cpu')
         state_dict = ckpt.get('state_dict', ckpt) if isinstance(
             ckpt, dict) else None
@@ -155,8 +162,13 @@ class FrozenTeacherWrapper(BaseModule):
         for key, value in state_dict.items():
             for pattern, repl in revise_keys:
                 key = re.sub(pattern, repl, key)
-            revised[key] = value
-        own = self.model.state_dict()
+            if not key.startswith(ignore_prefixes):
+                revised[key] = value
+        own = {
+            k: v
+            for k, v in self.model.state_dict().items()
+            if not k.startswith(ignore_prefixes)
+        }
         missing = set(own) - set(revised)
         unexpected = set(revised) - set(own)
         mismatched = [

@@ -119,3 +119,20 @@ def test_configured_feat_dim_is_checked_at_first_forward(tiny_teacher_cfg,
     assert wrong.feat_dim == 2048  # trusted at build: no forward ran
     with pytest.raises(ValueError, match='gives 64-d'):
         wrong(torch.randn(1, 3, 16, 32, 32))
+
+
+def test_ignore_prefixes(tmp_path, tiny_teacher_cfg, tiny_teacher_ckpt):
+    state = torch.load(tiny_teacher_ckpt)['state_dict']
+    backbone_only = {k: v for k, v in state.items() if k.startswith('backbone')}
+    torch.save({'state_dict': backbone_only}, tmp_path / 'backbone.pth')
+    with pytest.raises(TeacherCheckpointError, match='missing keys: cls_head'):
+        _build(tiny_teacher_cfg, str(tmp_path / 'backbone.pth'))
+    teacher = _build(tiny_teacher_cfg, str(tmp_path / 'backbone.pth'),
+                     ignore_prefixes=('cls_head.', ))
+    assert torch.equal(teacher.model.backbone.conv1.conv.weight,
+                       state['backbone.conv1.conv.weight'])
+    # ... and a checkpoint with a head loads into a head-less teacher.
+    headless = copy.deepcopy(tiny_teacher_cfg)
+    headless.pop('cls_head')
+    assert _build(headless, tiny_teacher_ckpt,
+                  ignore_prefixes=('cls_head.', )).feat_dim == 64
