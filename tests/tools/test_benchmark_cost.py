@@ -224,5 +224,7 @@ def test_report_bandwidth(report):
         assert all(v > 0 for v in mean.values())
         assert mean['jpeg_16f'] > mean['jpeg_1f']
         assert mean['h264_16f_mp4'] > mean['h264_16f_packets']
+        assert 20 < row['mean_psnr_db']['jpeg'] <= 100
+        assert 20 < row['mean_psnr_db']['h264'] <= 100
         assert row['ratios']['jpeg_16f/jpeg_1f'] == pytest.approx(
             mean['jpeg_16f'] / mean['jpeg_1f'])

@@ -48,6 +48,9 @@ segment it measures the bytes of (a) its first frame as a JPEG
 JPEGs, (c) the 16 frames encoded with libx264 (``--crf``, ``--preset``,
 yuv420p, one encoder thread, in-memory) as an mp4 file holding just those
 frames, and the sum of its H.264 packets (the file less the container).
+The mean PSNR of the decoded JPEGs and of the decoded H.264 frames against
+the segment is reported beside the sizes: the two codecs are not at equal
+quality, so read the byte ratios with the PSNRs.
 
 Example::
 
@@ -835,8 +838,40 @@ def split_segments(frames: np.ndarray,
     ]
 
 
+def jpeg_encode(frame: np.ndarray, quality: int = 95) -> bytes:
+    """One RGB frame as a JPEG file (``cv2.imencode``, 4:2:0).
+
+    Args:
+        frame (np.ndarray): (H, W, 3) uint8 RGB.
+        quality (int): JPEG quality, 0-100.
+
+    Returns:
+        bytes: The JPEG file.
+    """
+    import cv2
+    ok, buf = cv2.imencode('.jpg', np.ascontiguousarray(frame[..., ::-1]),
+                           [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise RuntimeError('cv2.imencode failed')
+    return buf.tobytes()
+
+
+def jpeg_decode(data: bytes) -> np.ndarray:
+    """Decodes a JPEG file to RGB.
+
+    Args:
+        data (bytes): The JPEG file.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8 RGB.
+    """
+    import cv2
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return bgr[..., ::-1]
+
+
 def jpeg_size(frame: np.ndarray, quality: int = 95) -> int:
-    """Bytes of one RGB frame as a JPEG (``cv2.imencode``, 4:2:0).
+    """Bytes of one RGB frame as a JPEG (see :func:`jpeg_encode`).
 
     Args:
         frame (np.ndarray): (H, W, 3) uint8 RGB.
@@ -845,12 +880,22 @@ def jpeg_size(frame: np.ndarray, quality: int = 95) -> int:
     Returns:
         int: Bytes.
     """
-    import cv2
-    ok, buf = cv2.imencode('.jpg', np.ascontiguousarray(frame[..., ::-1]),
-                           [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    if not ok:
-        raise RuntimeError('cv2.imencode failed')
-    return int(buf.size)
+    return len(jpeg_encode(frame, quality))
+
+
+def psnr(reference: np.ndarray, test: np.ndarray) -> float:
+    """Peak signal-to-noise ratio of 8-bit images, in dB (capped at 100).
+
+    Args:
+        reference (np.ndarray): uint8 array.
+        test (np.ndarray): uint8 array of the same shape.
+
+    Returns:
+        float: PSNR over all pixels and channels.
+    """
+    diff = reference.astype(np.float64) - test.astype(np.float64)
+    mse = float(np.mean(diff**2))
+    return 100.0 if mse == 0 else min(100.0, 10 * math.log10(255**2 / mse))
 
 
 def encode_h264(frames: np.ndarray,
@@ -893,8 +938,8 @@ def encode_h264(frames: np.ndarray,
 
 
 def segment_sizes(segment: np.ndarray, jpeg_quality: int, crf: int,
-                  preset: str, fps: int) -> Dict[str, int]:
-    """Bytes of one segment in every form.
+                  preset: str, fps: int) -> Dict[str, float]:
+    """Bytes of one segment in every form, and the quality of each.
 
     Args:
         segment (np.ndarray): (16, H, W, 3) uint8 RGB.
@@ -905,19 +950,27 @@ def segment_sizes(segment: np.ndarray, jpeg_quality: int, crf: int,
 
     Returns:
         dict: ``jpeg_1f`` (first frame), ``jpeg_16f`` (all frames),
-        ``h264_16f_mp4`` (the mp4 file), ``h264_16f_packets``.
+        ``h264_16f_mp4`` (the mp4 file), ``h264_16f_packets`` (bytes), and
+        ``jpeg_psnr_db`` / ``h264_psnr_db``: mean PSNR of the decoded
+        frames against ``segment``.
     """
-    jpegs = [jpeg_size(f, jpeg_quality) for f in segment]
+    jpegs = [jpeg_encode(f, jpeg_quality) for f in segment]
     mp4, packets = encode_h264(segment, crf, preset, fps)
+    decoded = decode_video(mp4)
     return dict(
-        jpeg_1f=jpegs[0],
-        jpeg_16f=sum(jpegs),
+        jpeg_1f=len(jpegs[0]),
+        jpeg_16f=sum(len(j) for j in jpegs),
         h264_16f_mp4=len(mp4),
-        h264_16f_packets=packets)
+        h264_16f_packets=packets,
+        jpeg_psnr_db=float(
+            np.mean([psnr(f, jpeg_decode(j)) for f, j in zip(segment,
+                                                               jpegs)])),
+        h264_psnr_db=float(
+            np.mean([psnr(f, d) for f, d in zip(segment, decoded)])))
 
 
-def summarize_sizes(rows: Sequence[Dict[str, int]]) -> Dict[str, float]:
-    """Mean bytes per segment and ratios of the means.
+def summarize_sizes(rows: Sequence[Dict[str, float]]) -> Dict[str, object]:
+    """Mean bytes per segment, ratios of the means and mean PSNRs.
 
     Args:
         rows (Sequence[dict]): Results of :func:`segment_sizes`.
@@ -925,7 +978,8 @@ def summarize_sizes(rows: Sequence[Dict[str, int]]) -> Dict[str, float]:
     Returns:
         dict: ``segments``, ``mean_bytes`` (per kind), ``ratios``
         (``jpeg_16f/jpeg_1f``, ``h264_16f_mp4/jpeg_1f``,
-        ``h264_16f_packets/jpeg_1f``, ``h264_16f_mp4/jpeg_16f``).
+        ``h264_16f_packets/jpeg_1f``, ``h264_16f_mp4/jpeg_16f``) and
+        ``mean_psnr_db`` (``jpeg``, ``h264``).
     """
     keys = ('jpeg_1f', 'jpeg_16f', 'h264_16f_mp4', 'h264_16f_packets')
     mean = {k: float(np.mean([r[k] for r in rows])) for k in keys}
@@ -936,7 +990,15 @@ def summarize_sizes(rows: Sequence[Dict[str, int]]) -> Dict[str, float]:
         mean['h264_16f_packets'] / mean['jpeg_1f'],
         'h264_16f_mp4/jpeg_16f': mean['h264_16f_mp4'] / mean['jpeg_16f'],
     }
-    return dict(segments=len(rows), mean_bytes=mean, ratios=ratios)
+    quality = {
+        kind: float(np.mean([r[f'{kind}_psnr_db'] for r in rows]))
+        for kind in ('jpeg', 'h264')
+    }
+    return dict(
+        segments=len(rows),
+        mean_bytes=mean,
+        ratios=ratios,
+        mean_psnr_db=quality)
 
 
 def measure_bandwidth(videos: Sequence[SourceVideo],
@@ -1159,7 +1221,8 @@ def format_bandwidth_table(results: Sequence[Dict]) -> str:
     """
     head = (f'{"source":<14} {"synthetic":<9} {"res":<8} {"segs":>4} '
             f'{"1 JPEG B":>9} {"16 JPEG B":>10} {"H264 mp4 B":>10} '
-            f'{"H264 pkt B":>10} {"16J/1J":>7} {"H264/1J":>8}')
+            f'{"H264 pkt B":>10} {"16J/1J":>7} {"H264/1J":>8} '
+            f'{"PSNR J/H dB":>11}')
     lines = [head, '-' * len(head)]
     for r in results:
         m, q = r['mean_bytes'], r['ratios']
@@ -1169,7 +1232,9 @@ def format_bandwidth_table(results: Sequence[Dict]) -> str:
             f'{m["jpeg_1f"]:>9.0f} {m["jpeg_16f"]:>10.0f} '
             f'{m["h264_16f_mp4"]:>10.0f} {m["h264_16f_packets"]:>10.0f} '
             f'{q["jpeg_16f/jpeg_1f"]:>7.2f} '
-            f'{q["h264_16f_mp4/jpeg_1f"]:>8.2f}')
+            f'{q["h264_16f_mp4/jpeg_1f"]:>8.2f} '
+            f'{r["mean_psnr_db"]["jpeg"]:>5.1f}/'
+            f'{r["mean_psnr_db"]["h264"]:<5.1f}')
     return '\n'.join(lines)
 
 
@@ -1260,6 +1325,46 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
+def run_models(args: argparse.Namespace) -> Dict[str, object]:
+    """Measures the models that ``args`` selects.
+
+    Args:
+        args (argparse.Namespace): Parsed command-line arguments.
+
+    Returns:
+        dict: ``settings``, ``notes`` and ``results`` (see
+        :func:`measure_models`).
+    """
+    results = measure_models(
+        args.models,
+        isolate=not args.no_isolate,
+        device=args.device,
+        repeats=args.repeats,
+        warmup=args.warmup,
+        threads=args.threads,
+        channels_last=args.channels_last,
+        amp=args.amp,
+        amp_dtype=args.amp_dtype,
+        tiny=args.tiny,
+        seed=args.seed)
+    cuda = args.device == 'cuda'
+    settings = dict(
+        batch_size=1,
+        repeats=args.repeats,
+        warmup=args.warmup,
+        channels_last=args.channels_last,
+        amp=args.amp,
+        amp_dtype=args.amp_dtype if args.amp else None,
+        cudnn_benchmark=cuda,
+        timer='CUDA events' if cuda else 'time.perf_counter',
+        grad_mode='torch.inference_mode',
+        weights='random (cost does not depend on them)')
+    notes = [FLOPS_NOTE, CUDA_MEMORY_NOTE if cuda else CPU_MEMORY_NOTE]
+    if args.tiny:
+        notes.append('--tiny: test-sized models and inputs, not real costs')
+    return dict(settings=settings, notes=notes, results=results)
+
+
 def _check_args(parser: argparse.ArgumentParser,
                 args: argparse.Namespace) -> None:
     """Rejects inconsistent arguments with ``parser.error``."""
@@ -1316,43 +1421,20 @@ def main(argv: Optional[Sequence[str]] = None) -> Optional[Dict]:
     if args.tiny:
         print('NOTE: --tiny: test-sized models and inputs, not real costs')
     if not args.skip_models:
-        results = measure_models(
-            args.models,
-            isolate=not args.no_isolate,
-            device=args.device,
-            repeats=args.repeats,
-            warmup=args.warmup,
-            threads=args.threads,
-            channels_last=args.channels_last,
-            amp=args.amp,
-            amp_dtype=args.amp_dtype,
-            tiny=args.tiny,
-            seed=args.seed)
-        mem_note = (CUDA_MEMORY_NOTE
-                    if args.device == 'cuda' else CPU_MEMORY_NOTE)
-        report['models'] = dict(
-            settings=dict(
-                batch_size=1,
-                repeats=args.repeats,
-                warmup=args.warmup,
-                channels_last=args.channels_last,
-                amp=args.amp,
-                amp_dtype=args.amp_dtype if args.amp else None,
-                timer='CUDA events' if args.device == 'cuda' else
-                'time.perf_counter',
-                grad_mode='torch.inference_mode'),
-            notes=[FLOPS_NOTE, mem_note],
-            results=results)
+        report['models'] = run_models(args)
         print()
-        print(format_model_table(results))
-        print(f'{FLOPS_NOTE}\n{mem_note}\n'
-              f'device: {report["meta"]["device_name"]}, threads: '
-              f'{results[next(iter(results))]["threads"]}\n')
+        print(format_model_table(report['models']['results']))
+        print('\n'.join(report['models']['notes']))
+        print(f'device: {report["meta"]["device_name"]}, threads: '
+              f'{report["meta"]["threads"]}\n')
     if not args.skip_bandwidth:
         report['bandwidth'] = run_bandwidth(args)
         print()
         print(format_bandwidth_table(report['bandwidth']['results']))
-        print(f'Mean bytes per 16-frame segment. {SOURCE_NOTE}\n')
+        print('Mean bytes per 16-frame segment; ratios are ratios of the '
+              'means. PSNR J/H: mean PSNR of the decoded JPEGs / H.264 '
+              'frames against the segment (the codecs are not at equal '
+              f'quality).\n{SOURCE_NOTE}\n')
     write_json(report, args.out)
     print(f'wrote {args.out}')
     return report

@@ -1,0 +1,60 @@
+"""HalluciNet end to end with MMAction2's launchers, 2 CPU processes.
+
+A tiny teacher is trained and saved by tools/train.py, reloaded from its
+checkpoint by the HalluciNet config, which trains with tools/dist_train.sh
+on 2 processes and is evaluated with tools/dist_test.sh (accuracy and the
+test-set hallucination loss). The student checkpoint holds no teacher.
+"""
+import glob
+import json
+import os.path as osp
+
+from hallucinet_mm.compat import safe_torch_load
+from tests.tools.tool_runner import ROOT, cfg_options, data_options, run_tool
+
+TEACHER = osp.join(ROOT, 'configs/synthetic/teacher_r3d18_synthetic.py')
+HALLUCINET = osp.join(ROOT, 'configs/synthetic/hallucinet_r18_synthetic.py')
+
+
+def _short(opts, epochs=1):
+    opts.update({
+        'train_cfg.max_epochs': epochs,
+        'train_cfg.val_interval': epochs,
+        'default_hooks.checkpoint.interval': 1,
+        'param_scheduler.0.T_max': epochs,
+    })
+    return opts
+
+
+def test_hallucinet_trains_and_tests_with_two_processes(
+        tmp_path, synthetic_videos):
+    teacher_dir = tmp_path / 'teacher'
+    run_tool([
+        'python', 'tools/train.py', TEACHER, '--work-dir',
+        str(teacher_dir)
+    ] + cfg_options(_short(data_options(synthetic_videos))))
+    teacher_ckpt = str(teacher_dir / 'epoch_1.pth')
+    assert osp.isfile(teacher_ckpt)
+
+    work = tmp_path / 'hallucinet'
+    opts = _short(data_options(synthetic_videos, batch_size=4), epochs=2)
+    opts['model.teacher.checkpoint'] = teacher_ckpt
+    out = run_tool(['bash', 'tools/dist_train.sh', HALLUCINET, '2',
+                    '--work-dir', str(work)] + cfg_options(opts))
+    assert 'loss_hallu' in out
+    ckpt = safe_torch_load(str(work / 'epoch_2.pth'))
+    assert ckpt['meta']['epoch'] == 2
+    assert not [k for k in ckpt['state_dict'] if 'teacher' in k]
+    assert any(k.startswith('hallu_head.') for k in ckpt['state_dict'])
+    # mmengine's runtime report: a distributed run with 2 processes.
+    assert 'Distributed training: True' in out
+    assert 'GPU number: 2' in out  # mmengine's name for the world size
+
+    run_tool(['bash', 'tools/dist_test.sh', HALLUCINET,
+              str(work / 'epoch_2.pth'), '2', '--work-dir',
+              str(work)] + cfg_options(opts))
+    metrics_files = sorted(glob.glob(str(work / '2*' / '2*.json')))
+    metrics = json.loads(open(metrics_files[-1]).read().splitlines()[-1])
+    assert 0.0 <= metrics['acc/top1'] <= 1.0
+    assert metrics['hallu/loss'] > 0
+    assert abs(metrics['hallu/loss_x1e3'] - 1e3 * metrics['hallu/loss']) < 1e-6
