@@ -136,9 +136,12 @@ def _load_cfg(name, data_root, teacher_ckpt, data='mtl_aqa'):
         cfg.model.teacher.checkpoint = teacher_ckpt
     for split in ('train', 'val', 'test'):
         dataset = cfg[f'{split}_dataloader'].dataset
-        dataset.data_root = data_root
         if data == 'ucf101':
-            dataset.ann_file = 'train.txt' if split == 'train' else 'val.txt'
+            dataset.ann_file = osp.join(
+                data_root, 'train.txt' if split == 'train' else 'val.txt')
+            dataset.data_prefix = dict(video=osp.join(data_root, 'videos'))
+        else:
+            dataset.data_root = data_root
     return cfg
 
 

@@ -925,10 +925,12 @@ def encode_h264(frames: np.ndarray,
         stream.options = {'crf': str(crf), 'preset': preset}
         stream.codec_context.thread_count = 1  # sizes independent of cores
         for frame in frames:
+            # rgb24 in: the encoder converts to yuv420p itself. (Converting
+            # first with VideoFrame.reformat made the sizes vary from call
+            # to call in PyAV 18.1.0.)
             video_frame = av.VideoFrame.from_ndarray(
                 np.ascontiguousarray(frame), format='rgb24')
-            for packet in stream.encode(video_frame.reformat(
-                    format='yuv420p')):
+            for packet in stream.encode(video_frame):
                 packet_bytes += packet.size
                 container.mux(packet)
         for packet in stream.encode():  # flush

@@ -850,8 +850,8 @@ def device_info(device: str) -> Dict:
         cpu_count=os.cpu_count())
     try:
         with open('/proc/cpuinfo') as f:
-            names = [l.split(':', 1)[1].strip() for l in f
-                     if l.startswith('model name')]
+            names = [line.split(':', 1)[1].strip() for line in f
+                     if line.startswith('model name')]
         if names:
             info['cpu'] = names[0]
     except OSError:
