@@ -23,13 +23,15 @@ model:
   CUDA events after ``torch.cuda.synchronize`` on a GPU); median, p90, mean
   and min in milliseconds;
 * peak memory: on the CPU, every model runs in a fresh Python process and
-  the increase of the process's peak resident set size
-  (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) from just before the first
-  forward to after the last is reported. It is approximate: it includes the
-  allocator's caches and the library's workspaces, and misses memory that a
-  freed earlier peak (model building) had already reserved. On CUDA,
-  ``torch.cuda.max_memory_allocated`` over the forwards, total and above what
-  was allocated before (weights and input);
+  the peak resident set size during the forwards, over the resident size
+  just before them, is reported. On Linux the peak (``VmHWM``) is reset
+  through ``/proc/self/clear_refs`` just before the first forward; elsewhere
+  ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` before/after is used, which
+  cannot be reset and so misses memory below an earlier peak (building the
+  model; and the ``ru_maxrss`` of an exec-ed child starts at its parent's
+  peak). Approximate either way: allocator caches and library workspaces
+  count. On CUDA, ``torch.cuda.max_memory_allocated`` over the forwards,
+  total and above what was allocated before (weights and input);
 * ratios to the teacher (latency medians, FLOPs, parameters), from the same
   run.
 
@@ -51,6 +53,15 @@ frames, and the sum of its H.264 packets (the file less the container).
 The mean PSNR of the decoded JPEGs and of the decoded H.264 frames against
 the segment is reported beside the sizes: the two codecs are not at equal
 quality, so read the byte ratios with the PSNRs.
+
+The default resolutions are 320x240 (the student's frames) and 172x128
+(the teacher's 171x128, rounded up to even sides for yuv420p).
+
+Latencies are only comparable within one run on a quiet machine: the models
+run one after the other (the teacher first), and on a loaded machine with
+several threads, OpenMP barriers stretch the times many-fold. The JSON keeps
+the load average at the start and the end, the command line, versions,
+device name and thread count.
 
 Example::
 
@@ -104,11 +115,15 @@ FLOPS_NOTE = (
     'products (linear layers); biases, BatchNorm, activations, pooling and '
     'additions are not counted.')
 CPU_MEMORY_NOTE = (
-    'CPU peak memory: increase of the peak resident set size '
-    '(getrusage ru_maxrss) of a fresh process from just before the first '
-    'forward to after the last one; approximate (allocator caches and '
-    'library workspaces included; memory reserved by an earlier peak, e.g. '
-    'while building the model, is not seen again).')
+    'CPU peak memory (approximate): each model runs in a fresh process; the '
+    'increase is the peak resident set size during the forwards over the '
+    'resident size just before them. On Linux the peak (VmHWM) is reset '
+    'through /proc/self/clear_refs before the forwards; where that is not '
+    'possible, getrusage ru_maxrss before/after is used, which misses '
+    'memory below an earlier peak (building the model, or the parent '
+    'process: ru_maxrss of an exec-ed child starts at its parent\'s peak). '
+    'Allocator caches and library workspaces count; freed memory that the '
+    'allocator reuses does not.')
 CUDA_MEMORY_NOTE = (
     'CUDA peak memory: torch.cuda.max_memory_allocated over the forwards; '
     'the increase is above what was allocated before them (weights, input).')
@@ -119,6 +134,12 @@ SOURCE_NOTE = (
     'scikit-image, shown through a virtual camera pan + zoom (natural image '
     'content, synthetic global motion, no independent object motion or '
     'sensor noise unless --natural-noise-std > 0).')
+H264_NOTE = (
+    'libx264 (PyAV 18.1.0 wheel) reads uninitialised memory with B-frames '
+    'and subme >= 2 (preset medium): the H.264 size of a segment varies by '
+    'about 1-2 % between runs; means over segments by well under 1 %. '
+    '--x264-params subme=1 or bframes=0 makes sizes reproducible (and '
+    'different).')
 
 
 # --------------------------------------------------------------------------
@@ -258,7 +279,8 @@ def build_model(spec: ModelSpec, tiny: bool = False) -> Tuple[nn.Module, str]:
             HallucinationHead
         dim = _feat_dim(spec.arch)
         model = nn.Sequential(model, HallucinationHead(dim, TEACHER_FEAT_DIM))
-        desc += f' + HallucinationHead(Linear({dim}, {TEACHER_FEAT_DIM}) + ReLU)'
+        desc += (f' + HallucinationHead(Linear({dim}, {TEACHER_FEAT_DIM})'
+                 ' + ReLU)')
     return model.eval(), desc
 
 
@@ -366,20 +388,59 @@ def summarize_latency(times: Sequence[float]) -> Dict[str, float]:
 
 
 def peak_rss_bytes() -> int:
-    """The process's peak resident set size so far (Linux: KiB -> bytes).
+    """The process's peak resident set size, ``getrusage`` ``ru_maxrss``.
+
+    Note:
+        On Linux, ``ru_maxrss`` of a process started by ``exec`` is at least
+        the peak RSS of the process that started it, and it cannot be reset;
+        :class:`MemoryProbe` prefers ``VmHWM`` (see :func:`_read_vm_kib`).
 
     Returns:
-        int: Bytes.
+        int: Bytes (Linux and BSD report KiB, macOS bytes).
     """
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak if sys.platform == 'darwin' else peak * 1024)
+
+
+def _read_vm_kib(field: str) -> Optional[int]:
+    """A ``/proc/self/status`` field in KiB (e.g. ``VmHWM``, ``VmRSS``).
+
+    Returns:
+        int | None: The value, or None where there is no such file.
+    """
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Resets ``VmHWM`` to the current RSS (Linux >= 4.0).
+
+    Returns:
+        bool: Whether it worked.
+    """
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        return False
+    return _read_vm_kib('VmHWM') is not None
 
 
 class MemoryProbe:
     """Peak memory of the forwards on one device.
 
     Call :meth:`start` just before the first forward and :meth:`stop` after
-    the last; see ``CPU_MEMORY_NOTE`` and ``CUDA_MEMORY_NOTE``.
+    the last. CPU: where Linux allows it, the peak RSS (``VmHWM``) is reset
+    to the current RSS at :meth:`start` and read at :meth:`stop`, so the
+    increase is the peak during the forwards over the RSS before them;
+    elsewhere ``ru_maxrss`` before and after (see ``CPU_MEMORY_NOTE``).
+    CUDA: ``torch.cuda.max_memory_allocated`` (see ``CUDA_MEMORY_NOTE``).
 
     Args:
         device (str): ``'cpu'`` or ``'cuda[:i]'``.
@@ -387,6 +448,7 @@ class MemoryProbe:
 
     def __init__(self, device: str) -> None:
         self.cuda = device.startswith('cuda')
+        self.vm_hwm = False
         self.before = 0
 
     def start(self) -> None:
@@ -395,8 +457,22 @@ class MemoryProbe:
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
             self.before = torch.cuda.memory_allocated()
+        elif _reset_peak_rss():
+            self.vm_hwm = True
+            self.before = _read_vm_kib('VmRSS') * 1024
         else:
             self.before = peak_rss_bytes()
+
+    def _peak(self) -> Tuple[int, str]:
+        """The peak in bytes and how it was measured."""
+        if self.cuda:
+            torch.cuda.synchronize()
+            return (torch.cuda.max_memory_allocated(),
+                    'torch.cuda.max_memory_allocated')
+        if self.vm_hwm:
+            return (_read_vm_kib('VmHWM') * 1024,
+                    'VmHWM reset before the forwards (approximate)')
+        return peak_rss_bytes(), 'ru_maxrss before/after (approximate)'
 
     def stop(self) -> Dict[str, object]:
         """The peak and its increase over the baseline, in MiB.
@@ -405,13 +481,7 @@ class MemoryProbe:
             dict: ``method``, ``peak_mib``, ``increase_mib`` and
             ``before_mib``.
         """
-        if self.cuda:
-            torch.cuda.synchronize()
-            peak = torch.cuda.max_memory_allocated()
-            method = 'torch.cuda.max_memory_allocated'
-        else:
-            peak = peak_rss_bytes()
-            method = 'ru_maxrss increase (approximate)'
+        peak, method = self._peak()
         mib = 2.0**20
         return dict(
             method=method,
@@ -901,14 +971,24 @@ def psnr(reference: np.ndarray, test: np.ndarray) -> float:
 def encode_h264(frames: np.ndarray,
                 crf: int = 23,
                 preset: str = 'medium',
-                fps: int = 25) -> Tuple[bytes, int]:
+                fps: int = 25,
+                x264_params: Optional[str] = None) -> Tuple[bytes, int]:
     """Encodes frames with libx264 (yuv420p, one thread) into an mp4 file.
+
+    Note:
+        With B-frames and ``subme >= 2`` (preset medium's defaults) the
+        libx264 of the PyAV 18.1.0 wheel reads uninitialised memory: sizes
+        of the same frames vary by about 1-2 % from run to run (stable with
+        ``MALLOC_PERTURB_`` set, or with ``x264_params='subme=1'`` or
+        ``'bframes=0'``, which change the sizes themselves).
 
     Args:
         frames (np.ndarray): (T, H, W, 3) uint8 RGB, even H and W.
         crf (int): Constant rate factor.
         preset (str): x264 preset.
         fps (int): Frame rate.
+        x264_params (str, optional): Extra ``x264-params``, e.g.
+            ``'bframes=0'``.
 
     Returns:
         tuple[bytes, int]: The mp4 file's bytes and the summed size of its
@@ -923,11 +1003,12 @@ def encode_h264(frames: np.ndarray,
         stream.width, stream.height = width, height
         stream.pix_fmt = 'yuv420p'
         stream.options = {'crf': str(crf), 'preset': preset}
+        if x264_params:
+            stream.options = dict(stream.options, **{
+                'x264-params': x264_params})
         stream.codec_context.thread_count = 1  # sizes independent of cores
         for frame in frames:
-            # rgb24 in: the encoder converts to yuv420p itself. (Converting
-            # first with VideoFrame.reformat made the sizes vary from call
-            # to call in PyAV 18.1.0.)
+            # rgb24 in; PyAV converts to the stream's yuv420p itself
             video_frame = av.VideoFrame.from_ndarray(
                 np.ascontiguousarray(frame), format='rgb24')
             for packet in stream.encode(video_frame):
@@ -939,8 +1020,12 @@ def encode_h264(frames: np.ndarray,
     return buf.getvalue(), packet_bytes
 
 
-def segment_sizes(segment: np.ndarray, jpeg_quality: int, crf: int,
-                  preset: str, fps: int) -> Dict[str, float]:
+def segment_sizes(segment: np.ndarray,
+                  jpeg_quality: int = 95,
+                  crf: int = 23,
+                  preset: str = 'medium',
+                  fps: int = 25,
+                  x264_params: Optional[str] = None) -> Dict[str, float]:
     """Bytes of one segment in every form, and the quality of each.
 
     Args:
@@ -949,6 +1034,7 @@ def segment_sizes(segment: np.ndarray, jpeg_quality: int, crf: int,
         crf (int): x264 CRF.
         preset (str): x264 preset.
         fps (int): Frame rate of the mp4.
+        x264_params (str, optional): Extra ``x264-params``.
 
     Returns:
         dict: ``jpeg_1f`` (first frame), ``jpeg_16f`` (all frames),
@@ -957,7 +1043,7 @@ def segment_sizes(segment: np.ndarray, jpeg_quality: int, crf: int,
         frames against ``segment``.
     """
     jpegs = [jpeg_encode(f, jpeg_quality) for f in segment]
-    mp4, packets = encode_h264(segment, crf, preset, fps)
+    mp4, packets = encode_h264(segment, crf, preset, fps, x264_params)
     decoded = decode_video(mp4)
     return dict(
         jpeg_1f=len(jpegs[0]),
@@ -1008,7 +1094,9 @@ def measure_bandwidth(videos: Sequence[SourceVideo],
                       jpeg_quality: int = 95,
                       crf: int = 23,
                       preset: str = 'medium',
-                      fps: int = 25) -> List[Dict[str, object]]:
+                      fps: int = 25,
+                      x264_params: Optional[str] = None
+                      ) -> List[Dict[str, object]]:
     """Segment sizes per source and resolution, plus all photos together.
 
     Args:
@@ -1018,6 +1106,7 @@ def measure_bandwidth(videos: Sequence[SourceVideo],
         crf (int): x264 CRF.
         preset (str): x264 preset.
         fps (int): Frame rate of the mp4s.
+        x264_params (str, optional): Extra ``x264-params``.
 
     Returns:
         list[dict]: One row per (source, resolution): ``source``,
@@ -1034,7 +1123,8 @@ def measure_bandwidth(videos: Sequence[SourceVideo],
             entry['videos'] += 1
             for seg in split_segments(resize_frames(frames, width, height)):
                 entry['rows'].append(
-                    segment_sizes(seg, jpeg_quality, crf, preset, fps))
+                    segment_sizes(seg, jpeg_quality, crf, preset, fps,
+                                  x264_params))
     photo_keys = [k for k in per_key if not k[1]]
     pooled = OrderedDict()
     for source, _, width, height in photo_keys:
@@ -1091,7 +1181,8 @@ def run_bandwidth(args: argparse.Namespace, log=print) -> Dict[str, object]:
             source_bytes.setdefault(v.source, []).append(osp.getsize(v.path))
         log('measuring segment sizes ...')
         results = measure_bandwidth(videos, resolutions, args.jpeg_quality,
-                                    args.crf, args.preset, args.fps)
+                                    args.crf, args.preset, args.fps,
+                                    args.x264_params)
     import av
     import cv2
     settings = dict(
@@ -1115,12 +1206,14 @@ def run_bandwidth(args: argparse.Namespace, log=print) -> Dict[str, object]:
         'H.264 packet sizes (no container, no SPS/PPS)',
         crf=args.crf,
         preset=args.preset,
+        x264_params=args.x264_params,
         fps=args.fps,
         natural_noise_std=args.natural_noise_std,
         seed=args.seed,
         av_version=av.__version__,
         cv2_version=cv2.__version__)
-    return dict(settings=settings, notes=[SOURCE_NOTE], results=results)
+    return dict(
+        settings=settings, notes=[SOURCE_NOTE, H264_NOTE], results=results)
 
 
 # --------------------------------------------------------------------------
@@ -1147,6 +1240,14 @@ def device_name(device: str) -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def _load_average() -> Optional[List[float]]:
+    """The 1, 5 and 15 minute load averages (None where unknown)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 def run_metadata(argv: Sequence[str], args: argparse.Namespace,
@@ -1182,6 +1283,7 @@ def run_metadata(argv: Sequence[str], args: argparse.Namespace,
         threads_requested=args.threads,
         interop_threads=torch.get_num_interop_threads(),
         omp_num_threads_env=os.environ.get('OMP_NUM_THREADS'),
+        load_average_at_start=_load_average(),
         tiny=args.tiny,
         isolated_processes=not args.no_isolate)
 
@@ -1196,7 +1298,7 @@ def format_model_table(results: Dict[str, Dict]) -> str:
         str: The table.
     """
     head = (f'{"model":<28} {"input":<18} {"params(M)":>9} {"GFLOPs":>8} '
-            f'{"median ms":>10} {"p90 ms":>9} {"peak MiB":>9} '
+            f'{"median ms":>10} {"p90 ms":>9} {"mem+ MiB":>9} '
             f'{"lat/teacher":>11} {"FLOPs/teacher":>13}')
     lines = [head, '-' * len(head)]
     for name, r in results.items():
@@ -1317,6 +1419,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     bw.add_argument('--jpeg-quality', type=int, default=95)
     bw.add_argument('--crf', type=int, default=23)
     bw.add_argument('--preset', default='medium')
+    bw.add_argument(
+        '--x264-params',
+        help="extra libx264 options, e.g. 'bframes=0' (see H264_NOTE)")
     bw.add_argument('--fps', type=int, default=25)
     bw.add_argument('--seed', type=int, default=0)
     parser.add_argument('--worker', help=argparse.SUPPRESS)
@@ -1436,7 +1541,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Optional[Dict]:
         print('Mean bytes per 16-frame segment; ratios are ratios of the '
               'means. PSNR J/H: mean PSNR of the decoded JPEGs / H.264 '
               'frames against the segment (the codecs are not at equal '
-              f'quality).\n{SOURCE_NOTE}\n')
+              f'quality).\n{SOURCE_NOTE}\n{H264_NOTE}\n')
+    report['meta']['load_average_at_end'] = _load_average()
     write_json(report, args.out)
     print(f'wrote {args.out}')
     return report
