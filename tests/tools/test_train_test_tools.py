@@ -8,11 +8,9 @@ and single-process testing with ``--dump``.
 import glob
 import json
 import math
-import os
 import os.path as osp
 import pickle
 import re
-import socket
 import subprocess
 import sys
 
@@ -22,6 +20,8 @@ import torch
 import hallucinet_mm  # noqa: F401  (safe checkpoint loading)
 from mmengine.runner.checkpoint import _load_checkpoint
 
+from tests.tools.tool_runner import run_tool, tool_env
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'synthetic', 'teacher_r3d18_synthetic.py')
 DIST_TRAIN = osp.join(ROOT, 'tools', 'dist_train.sh')
@@ -30,23 +30,6 @@ TRAIN = osp.join(ROOT, 'tools', 'train.py')
 TEST = osp.join(ROOT, 'tools', 'test.py')
 BATCH = 4
 TIMEOUT = 300
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def _env():
-    env = dict(os.environ)
-    env.update(
-        PYTHONPATH=ROOT + os.pathsep + env.get('PYTHONPATH', ''),
-        PYTHON=sys.executable,
-        PORT=str(_free_port()),
-        OMP_NUM_THREADS='1',
-        MKL_NUM_THREADS='1')
-    return env
 
 
 def _cfg_options(info, splits=('train', 'val', 'test'), **extra):
@@ -73,14 +56,7 @@ def _cfg_options(info, splits=('train', 'val', 'test'), **extra):
 
 
 def _run(cmd, cwd):
-    """Runs a tool; returns its combined output, failing with its tail."""
-    proc = subprocess.run(
-        cmd, cwd=cwd, env=_env(), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT)
-    assert proc.returncode == 0, (
-        f'{" ".join(cmd[:3])} failed ({proc.returncode}):\n'
-        f'{proc.stdout[-6000:]}')
-    return proc.stdout
+    return run_tool(cmd, cwd=cwd, timeout=TIMEOUT)
 
 
 def _iters_per_epoch(num_samples, world_size):
@@ -314,7 +290,7 @@ def test_amp_on_cpu_host_subprocess(synthetic_videos, tmp_path):
     proc = subprocess.run(
         [sys.executable, TRAIN, CONFIG, '--amp', '--work-dir',
          str(tmp_path)] + _cfg_options(synthetic_videos),
-        cwd=str(tmp_path), env=_env(), stdout=subprocess.PIPE,
+        cwd=str(tmp_path), env=tool_env(), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT)
     assert proc.returncode != 0
     last = proc.stdout.strip().splitlines()[-1]
