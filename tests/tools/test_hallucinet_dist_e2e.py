@@ -8,6 +8,7 @@ test-set hallucination loss). The student checkpoint holds no teacher.
 import glob
 import json
 import os.path as osp
+import sys
 
 from hallucinet_mm.compat import safe_torch_load
 from tests.tools.tool_runner import ROOT, cfg_options, data_options, run_tool
@@ -30,7 +31,7 @@ def test_hallucinet_trains_and_tests_with_two_processes(
         tmp_path, synthetic_videos):
     teacher_dir = tmp_path / 'teacher'
     run_tool([
-        'python', 'tools/train.py', TEACHER, '--work-dir',
+        sys.executable, 'tools/train.py', TEACHER, '--work-dir',
         str(teacher_dir)
     ] + cfg_options(_short(data_options(synthetic_videos))))
     teacher_ckpt = str(teacher_dir / 'epoch_1.pth')
