@@ -20,7 +20,8 @@ import torch
 import hallucinet_mm  # noqa: F401  (safe checkpoint loading)
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from tests.tools.tool_runner import run_tool, tool_env
+from tests.tools.tool_runner import (cfg_options, data_options, run_tool,
+                                     tool_env)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'synthetic', 'teacher_r3d18_synthetic.py')
@@ -41,18 +42,9 @@ def _cfg_options(info, splits=('train', 'val', 'test'), **extra):
         'default_hooks.checkpoint.max_keep_ckpts': -1,
         'default_hooks.logger.interval': 1,
     }
-    for split in splits:
-        ann = info['train_ann'] if split == 'train' else info['val_ann']
-        opts.update({
-            f'{split}_dataloader.dataset.ann_file': ann,
-            f'{split}_dataloader.dataset.data_prefix.video':
-            info['video_dir'],
-            f'{split}_dataloader.num_workers': 0,
-            f'{split}_dataloader.persistent_workers': False,
-            f'{split}_dataloader.batch_size': BATCH,
-        })
+    opts.update(data_options(info, batch_size=BATCH, splits=splits))
     opts.update(extra)
-    return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
+    return cfg_options(opts)
 
 
 def _run(cmd, cwd):

@@ -37,10 +37,12 @@ def run_tool(cmd, cwd=ROOT, timeout=TIMEOUT) -> str:
     return proc.stdout
 
 
-def data_options(info: dict, batch_size: int = 4) -> dict:
+def data_options(info: dict,
+                 batch_size: int = 4,
+                 splits=('train', 'val', 'test')) -> dict:
     """cfg-options pointing a synthetic config at a tiny video dataset."""
     opts = {}
-    for split in ('train', 'val', 'test'):
+    for split in splits:
         ann = info['train_ann'] if split == 'train' else info['val_ann']
         opts.update({
             f'{split}_dataloader.dataset.ann_file': ann,
