@@ -33,6 +33,8 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from hallucinet_mm.utils.run_records import latest_test_metrics  # noqa: E402
+
 CONFIGS = dict(
     teacher='configs/synthetic/teacher_r3d18_synthetic.py',
     vanilla='configs/synthetic/vanilla_r18_synthetic.py',
@@ -109,15 +111,6 @@ def last_checkpoint(work_dir: str) -> str:
         return f.read().strip()
 
 
-def test_metrics(work_dir: str) -> dict:
-    """Metrics of the newest test run in ``work_dir`` (mmengine's json)."""
-    runs = sorted(glob.glob(osp.join(work_dir, '2*', '2*.json')))
-    if not runs:
-        raise FileNotFoundError(f'no test metrics json under {work_dir}')
-    with open(runs[-1]) as f:
-        return json.loads(f.read().strip().splitlines()[-1])
-
-
 def train_and_test(name: str, seed: int, epochs: int, work_dir: str,
                    extra: list, progress: Progress) -> dict:
     cfg = CONFIGS[name]
@@ -135,7 +128,7 @@ def train_and_test(name: str, seed: int, epochs: int, work_dir: str,
     progress.stage(f'test {name} (seed {seed})')
     run_tool(['tools/test.py', cfg, ckpt, '--work-dir', work_dir,
               '--cfg-options', *extra], osp.join(work_dir + '_test.log'))
-    return dict(checkpoint=ckpt, metrics=test_metrics(work_dir))
+    return dict(checkpoint=ckpt, metrics=latest_test_metrics(work_dir))
 
 
 def measure_latency(teacher_ckpt: str, student_ckpt: str, data_root: str,

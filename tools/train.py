@@ -6,6 +6,7 @@ Examples:
     tools/dist_train.sh configs/hallucinet_vgg11_ucf.py 8 --amp
 """
 import argparse
+import gc
 import os
 import os.path as osp
 
@@ -139,8 +140,12 @@ def main():
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
-    # A clean shutdown: left to interpreter exit, gloo's threads can abort
-    # a rank ('terminate called without an active exception').
+    # Release the runner (data loaders, video readers) and the process group
+    # while the interpreter is fully alive: left to interpreter exit, a
+    # native thread could abort a rank ('terminate called without an active
+    # exception') after the run had finished.
+    del runner
+    gc.collect()
     if torch.distributed.is_initialized():
         torch.distributed.destroy_process_group()
 

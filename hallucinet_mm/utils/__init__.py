@@ -2,3 +2,6 @@
 from .safe_pickle import UnsafePickleError, safe_pickle_load
 
 __all__ = ['UnsafePickleError', 'safe_pickle_load']
+from .run_records import latest_test_metrics, read_json_records  # noqa: E402
+
+__all__ += ['latest_test_metrics', 'read_json_records']

@@ -7,7 +7,6 @@ the synthetic AQA config starting from the dive checkpoint through
 the checkpoints and the test metrics in mmengine's result json are checked.
 """
 import glob
-import json
 import os
 import os.path as osp
 import socket
@@ -18,6 +17,7 @@ import pytest
 import torch
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
+from hallucinet_mm.utils import read_json_records
 from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -105,8 +105,7 @@ def _test(config, checkpoint, work_dir, fixture):
         if osp.basename(p)[:-5] == osp.basename(osp.dirname(p))
     ]
     assert len(found) == 1, found
-    with open(found[0]) as f:
-        return json.load(f)
+    return read_json_records(found[0])[-1]
 
 
 def _log_text(work_dir):

@@ -6,7 +6,6 @@ Everything runs on the CPU on tiny synthetic videos (the session fixture
 and single-process testing with ``--dump``.
 """
 import glob
-import json
 import math
 import os.path as osp
 import pickle
@@ -18,6 +17,7 @@ import pytest
 import torch
 
 import hallucinet_mm  # noqa: F401  (safe checkpoint loading)
+from hallucinet_mm.utils import read_json_records
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from tests.tools.tool_runner import (cfg_options, data_options, run_tool,
@@ -71,8 +71,7 @@ def _test_metrics(work_dir):
     """The metrics json written by a test run (the only run in work_dir)."""
     files = glob.glob(osp.join(work_dir, '*', '*.json'))
     assert len(files) == 1, files
-    with open(files[0]) as f:
-        return json.loads(f.read().strip().splitlines()[-1])
+    return read_json_records(files[0])[-1]
 
 
 def _check_dump(path, info, metrics):
