@@ -16,6 +16,7 @@ from mmengine.runner import Runner
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from hallucinet_mm.compat import setup_cpu_distributed
+from hallucinet_mm.utils import drop_unused_teacher
 
 
 def parse_args():
@@ -67,6 +68,9 @@ def merge_args(cfg, args):
     cfg.load_from = args.checkpoint
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if drop_unused_teacher(cfg):
+        print('The test pipeline feeds no teacher clips: testing the student '
+              'alone (the teacher is not built).')
     return cfg
 
 

@@ -5,3 +5,6 @@ __all__ = ['UnsafePickleError', 'safe_pickle_load']
 from .run_records import latest_test_metrics, read_json_records  # noqa: E402
 
 __all__ += ['latest_test_metrics', 'read_json_records']
+from .config_utils import drop_unused_teacher, pipeline_collects  # noqa: E402
+
+__all__ += ['drop_unused_teacher', 'pipeline_collects']

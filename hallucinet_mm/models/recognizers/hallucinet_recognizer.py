@@ -139,13 +139,16 @@ class HalluciNetRecognizer(Recognizer2D):
 
     def student_features(self,
                          imgs: torch.Tensor,
-                         test_mode: bool = False
+                         test_mode: bool = False,
+                         hallucinate: bool = True
                          ) -> Tuple[torch.Tensor, Optional[torch.Tensor], int]:
         """Pooled student features per step and the hallucinated features.
 
         Args:
             imgs (Tensor): (N, S, C, H, W) student frames.
             test_mode (bool): Whether in test mode. Defaults to False.
+            hallucinate (bool): Whether to run the hallucination head (phi_s
+                is None otherwise). Defaults to True.
 
         Returns:
             tuple: step features (N * steps, frames_per_step * C), phi_s
@@ -163,7 +166,8 @@ class HalluciNetRecognizer(Recognizer2D):
             x = x.flatten(2).mean(2)
         steps = num_frames // self.frames_per_step
         feats = x.reshape(x.shape[0] // self.frames_per_step, -1)
-        phi_s = self.hallu_head(feats) if self.with_hallu_head else None
+        phi_s = self.hallu_head(feats) if (self.with_hallu_head
+                                           and hallucinate) else None
         return feats, phi_s, steps
 
     def _cls_input(self, feats: torch.Tensor,
@@ -205,6 +209,12 @@ class HalluciNetRecognizer(Recognizer2D):
     def _hallucination_on(self) -> bool:
         return self.with_hallu_head and self.hallu_head.loss_weight > 0
 
+    def _needs_phi_s(self, hallucination_loss_wanted: bool) -> bool:
+        # A head whose output reaches no loss would leave DDP waiting for
+        # its gradients, so phi_s is computed only when something uses it.
+        return self.with_hallu_head and (hallucination_loss_wanted or
+                                         self.cls_feature != 'student')
+
     # ------------------------------------------------------------------
     # modes
     # ------------------------------------------------------------------
@@ -220,7 +230,9 @@ class HalluciNetRecognizer(Recognizer2D):
             dict: Losses (``loss_cls`` ..., ``loss_hallu``) and logs.
         """
         inputs = self._split_inputs(inputs)
-        feats, phi_s, steps = self.student_features(inputs['imgs'])
+        feats, phi_s, steps = self.student_features(
+            inputs['imgs'],
+            hallucinate=self._needs_phi_s(self._hallucination_on))
         losses = dict()
         if self.with_cls_head:
             losses = self.cls_head.loss(
@@ -251,14 +263,24 @@ class HalluciNetRecognizer(Recognizer2D):
             inputs, ``hallu_loss``.
         """
         inputs = self._split_inputs(inputs)
+        with_teacher_inputs = ('teacher_imgs' in inputs
+                               or 'teacher_feats' in inputs)
         feats, phi_s, steps = self.student_features(
-            inputs['imgs'], test_mode=True)
+            inputs['imgs'],
+            test_mode=True,
+            hallucinate=self._needs_phi_s(with_teacher_inputs))
         if self.with_cls_head:
             data_samples = self.cls_head.predict(
                 self._cls_input(feats, phi_s), data_samples, num_segs=steps)
         if self.with_hallu_head:
             phi_t = self.teacher_features(inputs)
             if phi_t is not None:
+                if phi_s.shape[0] != phi_t.shape[0]:
+                    raise ValueError(
+                        f'{phi_s.shape[0]} student steps but {phi_t.shape[0]}'
+                        ' teacher clips: the hallucination loss at test time '
+                        'needs one view (crop) per step; remove multi-crop '
+                        'transforms from a test pipeline with teacher inputs')
                 per_step = hallucination_loss(phi_s, phi_t, reduction='none')
                 per_sample = per_step.reshape(len(data_samples), -1).mean(1)
                 for sample, value in zip(data_samples, per_sample):

@@ -182,3 +182,27 @@ def test_missing_teacher_inputs_in_training(model):
     data = model.data_preprocessor(_batch(with_teacher=False), True)
     with pytest.raises(KeyError, match='with_teacher=True'):
         model(**data, mode='loss')
+
+
+def test_zero_weight_leaves_no_unused_head_output(tiny_teacher_cfg,
+                                                  tiny_teacher_ckpt):
+    """loss_weight=0: phi_s must not be computed (DDP would wait for the
+    head's gradients); every parameter that runs gets a gradient."""
+    cfg = tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt)
+    cfg['hallu_head']['loss_weight'] = 0.0
+    model = MODELS.build(cfg)
+    calls = []
+    model.hallu_head.register_forward_hook(lambda *a: calls.append(1))
+    data = model.data_preprocessor(_batch(with_teacher=False), True)
+    losses = model(**data, mode='loss')
+    losses['loss_cls'].backward()
+    assert calls == []
+
+
+def test_multi_view_hallucination_loss_is_a_clear_error(model):
+    model.eval()
+    batch = _batch()
+    batch['inputs']['imgs'] = [torch.cat([x] * 3) for x in batch['inputs']['imgs']]
+    data = model.data_preprocessor(batch)
+    with pytest.raises(ValueError, match='one view'):
+        model(**data, mode='predict')
