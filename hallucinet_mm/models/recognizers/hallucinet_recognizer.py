@@ -57,7 +57,8 @@ class HalluciNetRecognizer(Recognizer2D):
             Defaults to ``'student'``.
         frames_per_step (int): Student frames per step (2 for two-frame
             HalluciNet). Defaults to 1.
-        neck (dict, optional): As for ``Recognizer2D``. Defaults to None.
+        neck (dict, optional): Not supported: MMAction2's 2D necks fuse
+            the segments, which would mix HalluciNet's steps. Must be None.
         train_cfg (dict, optional): Defaults to None.
         test_cfg (dict, optional): Defaults to None.
         data_preprocessor (dict, optional): Usually a
@@ -85,6 +86,10 @@ class HalluciNetRecognizer(Recognizer2D):
         if cls_head is None and hallu_head is None:
             raise ValueError('HalluciNetRecognizer needs a cls_head, a '
                              'hallu_head or both')
+        if neck is not None:
+            raise ValueError('HalluciNetRecognizer does not support a neck: '
+                             'MMAction2 necks fuse the segments, which would '
+                             'mix the per-step student features')
         if cls_feature != 'student' and hallu_head is None:
             raise ValueError(f'cls_feature={cls_feature!r} needs a '
                              'hallu_head')

@@ -167,6 +167,10 @@ def test_build_errors(tiny_teacher_cfg, tiny_teacher_ckpt):
     cfg['hallu_head']['out_channels'] = 2048
     with pytest.raises(ValueError, match='gives 64-d'):
         MODELS.build(cfg)
+    with pytest.raises(ValueError, match='does not support a neck'):
+        MODELS.build(
+            tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt,
+                                neck=dict(type='TPN')))
     with pytest.raises(ValueError, match='cls_feature'):
         MODELS.build(
             tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt,
