@@ -4,18 +4,9 @@
 # without the teacher and the hallucination loss.
 _base_ = ['./hallucinet_vgg11_dive_mtl_aqa.py']
 
-model = dict(
-    hallu_head=None,
-    teacher=None,
-    data_preprocessor=dict(
-        _delete_=True,
-        type='MultiModalDataPreprocessor',
-        preprocessors=dict(
-            imgs=dict(
-                type='ActionDataPreprocessor',
-                mean={{_base_.student_mean}},
-                std={{_base_.student_std}},
-                format_shape='NCHW'))))
+# The inherited teacher_imgs preprocessor can stay: MultiModalDataPreprocessor
+# runs only the preprocessors of the inputs a batch carries.
+model = dict(hallu_head=None, teacher=None)
 
 # Training decodes the student's frames only.
 train_pipeline = [

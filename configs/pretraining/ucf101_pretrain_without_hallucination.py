@@ -8,18 +8,9 @@
 # initialises configs/pretraining/*dive_from_ucf101_without_hallucination.py.
 _base_ = ['./ucf101_pretrain_with_hallucination.py']
 
-model = dict(
-    hallu_head=None,
-    teacher=None,
-    data_preprocessor=dict(
-        _delete_=True,
-        type='MultiModalDataPreprocessor',
-        preprocessors=dict(
-            imgs=dict(
-                type='ActionDataPreprocessor',
-                mean={{_base_.student_mean}},
-                std={{_base_.student_std}},
-                format_shape='NCHW'))))
+# The inherited teacher_imgs preprocessor can stay: MultiModalDataPreprocessor
+# runs only the preprocessors of the inputs a batch carries.
+model = dict(hallu_head=None, teacher=None)
 
 train_pipeline = [
     dict(type='CheckedDecordInit'),

@@ -3,18 +3,9 @@
 # loss (paper Table 1, "2D-CNN").
 _base_ = ['./hallucinet_r18_synthetic.py']
 
-model = dict(
-    hallu_head=None,
-    teacher=None,
-    data_preprocessor=dict(
-        type='MultiModalDataPreprocessor',
-        preprocessors=dict(
-            imgs=dict(
-                type='ActionDataPreprocessor',
-                mean={{_base_.student_mean}},
-                std={{_base_.student_std}},
-                format_shape='NCHW')),
-        _delete_=True))
+# The inherited teacher_imgs preprocessor can stay: MultiModalDataPreprocessor
+# runs only the preprocessors of the inputs a batch carries.
+model = dict(hallu_head=None, teacher=None)
 
 train_pipeline = [
     dict(type='CheckedDecordInit'),

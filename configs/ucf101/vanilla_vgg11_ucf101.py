@@ -2,18 +2,9 @@
 # schedule as ../hallucinet_vgg11_ucf.py, without the hallucination task.
 _base_ = ['../hallucinet_vgg11_ucf.py']
 
-model = dict(
-    hallu_head=None,
-    teacher=None,
-    data_preprocessor=dict(
-        type='MultiModalDataPreprocessor',
-        preprocessors=dict(
-            imgs=dict(
-                type='ActionDataPreprocessor',
-                mean={{_base_.student_mean}},
-                std={{_base_.student_std}},
-                format_shape='NCHW')),
-        _delete_=True))
+# The inherited teacher_imgs preprocessor can stay: MultiModalDataPreprocessor
+# runs only the preprocessors of the inputs a batch carries.
+model = dict(hallu_head=None, teacher=None)
 
 # Only the student frame is decoded.
 train_pipeline = [
