@@ -42,6 +42,8 @@ setup(
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
     python_requires='>=3.8',
     install_requires=parse_requirements('requirements/runtime.txt'),
-    extras_require=dict(tests=parse_requirements('requirements/tests.txt')),
+    extras_require=dict(
+        tests=parse_requirements('requirements/tests.txt'),
+        deploy=parse_requirements('requirements/deploy.txt')),
     zip_safe=False,
 )
