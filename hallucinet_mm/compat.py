@@ -12,7 +12,11 @@ once by ``import hallucinet_mm``.
    0.10.x stores a few non-tensor objects (message hub history, numpy
    arrays). :func:`allow_mmengine_checkpoint_types` allow-lists exactly those,
    and local checkpoints are read through :func:`safe_load_from_local`,
-   which keeps ``weights_only=True`` and explains a refusal.
+   which keeps ``weights_only=True`` and explains a refusal. It replaces
+   mmengine's loader for local paths (``CheckpointLoader`` scheme ``''``)
+   in the WHOLE process, for every model, not only HalluciNet's; this is
+   logged once at import. An empty, text or truncated file raises
+   :class:`CheckpointReadError` naming the path.
 3. mmengine's ``pytorch`` launcher calls ``torch.cuda.set_device``, so
    torchrun on a CPU-only host fails. :func:`setup_cpu_distributed` starts a
    gloo process group first and builds DDP without ``device_ids``.
@@ -35,6 +39,13 @@ class MissingDRNError(ImportError):
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """Raised when a checkpoint holds an object outside the allow-list."""
+
+
+class CheckpointReadError(OSError):
+    """Raised when a checkpoint file is empty, not a checkpoint or damaged."""
+
+#: First bytes of torch's zip format and of its legacy pickle format.
+_CHECKPOINT_MAGIC = (b'PK\x03\x04', b'\x80')
 
 
 def _mmaction_has_drn() -> bool:
@@ -164,17 +175,57 @@ def safe_torch_load(filename: str, map_location=None):
     Raises:
         UnsafeCheckpointError: If the file holds an object that is neither a
             tensor, a plain container nor one of the allow-listed types.
+        CheckpointReadError: If the file is empty, is not a checkpoint
+            (text, another format) or is truncated or damaged.
     """
+    _check_checkpoint_header(filename)
     try:
         return torch.load(filename, map_location=map_location,
                           weights_only=True)
     except pickle.UnpicklingError as err:
+        if 'weights only' not in str(err).lower():
+            raise CheckpointReadError(
+                f'Cannot read checkpoint {filename!r}: damaged pickle '
+                f'({_first_line(err)})') from err
         raise UnsafeCheckpointError(
             f'Refusing to load checkpoint {filename!r}: it holds a pickled '
             'object outside the allow-list of tensors, containers and the '
             'types mmengine writes (hallucinet_mm.compat.'
             'mmengine_checkpoint_types). Loading it would run arbitrary '
             f'code. torch said: {_refusal_reason(err)}') from err
+    except (EOFError, RuntimeError, KeyError, IndexError, ValueError) as err:
+        # A truncated zip (``failed finding central directory``), a cut
+        # legacy pickle (bare EOFError) or garbage after a valid header.
+        damaged = isinstance(err, EOFError) or 'zip archive' in str(err)
+        raise CheckpointReadError(
+            f'Cannot read checkpoint {filename!r} '
+            f'({osp.getsize(filename)} bytes)'
+            f'{": it is truncated or damaged" if damaged else ""} '
+            f'({type(err).__name__}: {_first_line(err)})') from err
+
+
+def _first_line(err: Exception) -> str:
+    """The first line of an exception's message (or its type name)."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _check_checkpoint_header(filename: str) -> None:
+    """Refuses empty files and files that start like no torch checkpoint.
+
+    Raises:
+        CheckpointReadError: Naming the path and what the file starts with.
+    """
+    with open(filename, 'rb') as f:
+        head = f.read(16)
+    if not head:
+        raise CheckpointReadError(
+            f'Checkpoint {filename!r} is empty (0 bytes); it was probably '
+            'cut short while being written')
+    if not head.startswith(_CHECKPOINT_MAGIC):
+        raise CheckpointReadError(
+            f'{filename!r} is not a PyTorch checkpoint: it starts with '
+            f'{head!r}, neither a zip archive (torch.save) nor a pickle')
 
 
 def _refusal_reason(err: Exception) -> str:
@@ -201,11 +252,20 @@ def safe_load_from_local(filename: str, map_location=None):
 def register_safe_checkpoint_loader() -> None:
     """Routes mmengine's local checkpoint loading through the safe loader.
 
-    This covers ``load_from``, ``--resume`` and ``load_checkpoint``.
+    This covers ``load_from``, ``--resume`` and ``load_checkpoint`` for the
+    whole process (any model, any caller of mmengine's loader), which is
+    logged once.
     """
+    from mmengine.logging import print_log
     from mmengine.runner.checkpoint import CheckpointLoader
     CheckpointLoader.register_scheme(
         prefixes='', loader=safe_load_from_local, force=True)
+    print_log(
+        'hallucinet_mm.compat: mmengine\'s local checkpoint loader is '
+        'replaced for this whole process by hallucinet_mm.compat.'
+        'safe_load_from_local (torch.load with weights_only=True, an '
+        'allow-list of the types mmengine writes, errors naming the file)',
+        logger='current')
 
 
 def setup_cpu_distributed(cfg, launcher: str) -> bool:
