@@ -2,6 +2,7 @@
 from . import transforms  # noqa: F401
 from .checked_datasets import (AnnotationError, CheckedRawframeDataset,
                                CheckedVideoDataset)
+from .label_range import CheckLabelRangeHook, check_label_range  # noqa: F401
 from .mtl_aqa import MTLAQADataset  # noqa: F401
 from .teacher_feature_store import (  # noqa: F401
     CheckTeacherFeatureStoreHook, FeatureStoreMismatchError,

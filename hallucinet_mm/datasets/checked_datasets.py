@@ -6,6 +6,15 @@ annotation line with a bare ``ValueError`` or ``AssertionError`` and on a
 missing video only when a worker decodes it. These subclasses parse every
 line with an error naming the file, line number and line, and (by default)
 check at load time that every video file or frame folder exists.
+
+Every line must carry a label: MMAction2 turns a line without one into
+label -1, which a labeled list must never do (an unlabeled list is a
+separate, explicitly declared dataset). An annotation file without any
+sample is an error too. Labels are checked against ``num_classes`` when the
+config passes it; :class:`~hallucinet_mm.datasets.label_range.
+CheckLabelRangeHook` checks them against the model's head in any case.
+Each data info records its line as ``ann_lineno`` so later checks can name
+``file:line``.
 """
 import os.path as osp
 from typing import List, Sequence
@@ -28,7 +37,10 @@ def _parse_labels(fields: Sequence[str], ann_file: str, lineno: int,
         raise AnnotationError(
             f'{ann_file}:{lineno}: labels must be integers in {line!r}')
     if not labels:
-        return -1  # inference list without labels, as in MMAction2
+        raise AnnotationError(
+            f'{ann_file}:{lineno}: no label in {line!r} (a labeled list needs '
+            'one on every line; unlabeled videos go in a separate, declared '
+            'unlabeled list)')
     for label in labels:  # multi-class too: a one-hot of -1 sets the last
         if label < 0 or (num_classes is not None and label >= num_classes):
             raise AnnotationError(
@@ -41,6 +53,13 @@ def _parse_labels(fields: Sequence[str], ann_file: str, lineno: int,
             f'{ann_file}:{lineno}: expected one label, got {len(labels)} in '
             f'{line!r} (set multi_class=True for several)')
     return labels[0]
+
+
+def _check_not_empty(data_list: List[dict], ann_file: str) -> None:
+    if not data_list:
+        raise AnnotationError(
+            f'{ann_file}: the annotation file holds no samples (it is empty '
+            'or blank)')
 
 
 def _check_paths(data_list: List[dict], key: str, ann_file: str,
@@ -84,7 +103,9 @@ class CheckedVideoDataset(VideoDataset):
             filename = fields[0]
             if self.data_prefix.get('video') is not None:
                 filename = osp.join(self.data_prefix['video'], filename)
-            data_list.append(dict(filename=filename, label=label))
+            data_list.append(
+                dict(filename=filename, label=label, ann_lineno=lineno))
+        _check_not_empty(data_list, self.ann_file)
         if self.check_files:
             _check_paths(data_list, 'filename', self.ann_file, osp.isfile)
         return data_list
@@ -130,7 +151,8 @@ class CheckedRawframeDataset(RawframeDataset):
             frame_dir = fields[0]
             if self.data_prefix.get('img') is not None:
                 frame_dir = osp.join(self.data_prefix['img'], frame_dir)
-            info = dict(frame_dir=frame_dir, total_frames=counts[-1])
+            info = dict(frame_dir=frame_dir, total_frames=counts[-1],
+                        ann_lineno=lineno)
             if self.with_offset:
                 info['offset'] = counts[0]
             if info['total_frames'] < 1:
@@ -141,6 +163,7 @@ class CheckedRawframeDataset(RawframeDataset):
                                           self.ann_file, lineno, line,
                                           self.multi_class, self.num_classes)
             data_list.append(info)
+        _check_not_empty(data_list, self.ann_file)
         if self.check_files:
             _check_paths(data_list, 'frame_dir', self.ann_file, osp.isdir)
         return data_list

@@ -138,10 +138,16 @@ class MTLAQADataset(BaseActionDataset):
         if not isinstance(annotations, dict):
             raise TypeError(f'{ann_path!r} must hold a dict of annotations, '
                             f'got {type(annotations).__name__}')
+        if not annotations:
+            raise ValueError(f'{ann_path!r} holds no annotations (an empty '
+                             'dict)')
         split = safe_pickle_load(self.ann_file)
         if not isinstance(split, (list, tuple)):
             raise TypeError(f'{self.ann_file!r} must hold a list of keys, '
                             f'got {type(split).__name__}')
+        if not split:
+            raise ValueError(f'split {self.ann_file!r} lists no samples (an '
+                             'empty list)')
 
         keys = []
         for key in split:
@@ -158,16 +164,20 @@ class MTLAQADataset(BaseActionDataset):
         total_frames: Dict[int, int] = {}
         data_list = []
         for key in keys:
-            info = self._parse_annotation(key, annotations[key])
+            try:
+                info = self._parse_annotation(key, annotations[key])
+            except (TypeError, KeyError, ValueError) as err:
+                raise _in_file(err, ann_path) from err
             video_no = key[0]
             if video_no not in total_frames:
                 total_frames[video_no] = self._count_frames(video_no, key)
             num_frames = total_frames[video_no]
             if info['end_frame'] >= num_frames:
                 raise ValueError(
-                    f'sample {key}: frames {info["start_frame"]}-'
-                    f'{info["end_frame"]} lie outside video {video_no:02d}, '
-                    f'which has {num_frames} frames (0-{num_frames - 1})')
+                    f'{ann_path!r}, sample {key}: frames '
+                    f'{info["start_frame"]}-{info["end_frame"]} lie outside '
+                    f'video {video_no:02d}, which has {num_frames} frames '
+                    f'(0-{num_frames - 1})')
             info['total_frames'] = num_frames
             if self.frame_source == 'rawframes':
                 info['frame_dir'] = self._frame_dir(video_no)
@@ -265,6 +275,12 @@ class MTLAQADataset(BaseActionDataset):
             raise ImportError("frame_source='video' needs decord: "
                               'pip install decord') from e
         return len(decord.VideoReader(path, num_threads=1))
+
+
+def _in_file(err: Exception, path: str) -> Exception:
+    """The same kind of error with the file named first."""
+    message = err.args[0] if err.args else str(err)
+    return type(err)(f'{path!r}, {message}')
 
 
 def _is_int(value) -> bool:

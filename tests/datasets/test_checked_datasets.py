@@ -72,11 +72,17 @@ def test_video_dataset_loads_synthetic_list(synthetic_videos):
 def test_video_dataset_blank_lines_and_no_labels(synthetic_videos,
                                                  tmp_path):
     ann = _write(tmp_path / 'list.txt', [
-        'train/move_right_0000.mp4 0', '', '   ', 'val/move_left_0000.mp4'
+        'train/move_right_0000.mp4 0', '', '   ', 'val/move_left_0000.mp4 1'
     ])
     dataset = _video_dataset(ann, synthetic_videos['video_dir'])
     assert len(dataset) == 2
-    assert dataset.get_data_info(1)['label'] == -1  # inference list
+    assert dataset.get_data_info(1)['ann_lineno'] == 4  # physical line
+    # A labeled list never turns a missing label into -1.
+    ann = _write(tmp_path / 'nolabel.txt', [
+        'train/move_right_0000.mp4 0', '', 'val/move_left_0000.mp4'
+    ])
+    with pytest.raises(AnnotationError, match=f'^{ann}:3: no label in'):
+        _video_dataset(ann, synthetic_videos['video_dir'])
 
 
 def test_missing_video_is_reported_at_load_time(synthetic_videos, tmp_path):
