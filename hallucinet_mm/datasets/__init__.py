@@ -4,6 +4,7 @@ from .checked_datasets import (AnnotationError, CheckedRawframeDataset,
                                CheckedVideoDataset)
 from .label_range import CheckLabelRangeHook, check_label_range  # noqa: F401
 from .mtl_aqa import MTLAQADataset  # noqa: F401
+from .unlabeled_video_dataset import UnlabeledVideoDataset  # noqa: F401
 from .teacher_feature_store import (  # noqa: F401
     CheckTeacherFeatureStoreHook, FeatureStoreMismatchError,
     TeacherFeatureStore, build_store_spec, check_dataset_stores)
