@@ -1,9 +1,24 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""Video opening with errors that name the file."""
-from typing import Dict
+"""Video opening and decoding with errors that name the file.
 
-from mmaction.datasets.transforms import DecordInit
+``CheckedDecordInit`` opens a video; ``CheckedDecordDecode`` and
+``CheckedRawFrameDecode`` decode the sampled frames. All three raise
+:class:`VideoReadError` naming the video (or frame file) for whatever the
+decoder says, and the decoders also refuse frames decord misreads (4
+channels, wrong size) and handle videos shorter than the teacher's window
+(see :class:`TeacherWindowPolicy`).
+"""
+import os.path as osp
+from typing import Dict, List, Optional
+
+import mmcv
+import numpy as np
+from mmengine.logging import print_log
+
+from mmaction.datasets.transforms import (DecordDecode, DecordInit,
+                                          RawFrameDecode)
 from mmaction.registry import TRANSFORMS
+from .frame_samplers import VideoTooShortError
 
 
 class VideoReadError(IOError):
@@ -41,4 +56,194 @@ class CheckedDecordInit(DecordInit):
                 f'{str(err).splitlines()[0] if str(err) else ""}') from err
         if results['total_frames'] < 1:
             raise VideoReadError(f'video has no frames: {filename}')
+        return results
+
+
+def _one_line(err: Exception) -> str:
+    """``Type: first line`` of an exception (decord's are multi-line)."""
+    text = str(err).strip()
+    return f'{type(err).__name__}: {text.splitlines()[0] if text else ""}'
+
+
+class TeacherWindowPolicy:
+    """What to do with videos shorter than the teacher's clip window.
+
+    A student-teacher sampler (``SingleFrameSampler`` ...) pads a teacher
+    clip that does not fit in the video by repeating the last frame. That
+    is kept for videos of at least ``min_teacher_frames`` frames, with a
+    warning naming the first such video of each process and a running count
+    logged at the 1st, 10th, 100th, ... padded sample. Below that minimum
+    the clip would be mostly copies of one frame: the teacher then sees a
+    still image, and its features are no motion target for the student, so
+    the sample is refused with :class:`VideoTooShortError` naming the file.
+
+    Args:
+        min_teacher_frames (int, optional): The least frames a video needs
+            when its teacher clip must be padded. Defaults to None: half the
+            teacher window, rounded up (8 frames for 16-frame clips).
+    """
+
+    #: Padded samples seen by this process (all instances together).
+    padded_count = 0
+
+    def __init__(self, min_teacher_frames: Optional[int] = None) -> None:
+        if min_teacher_frames is not None and min_teacher_frames < 1:
+            raise ValueError('min_teacher_frames must be >= 1, got '
+                             f'{min_teacher_frames}')
+        self.min_teacher_frames = min_teacher_frames
+
+    def check(self, results: Dict, source: str) -> None:
+        """Counts, warns about or refuses a padded teacher clip.
+
+        Args:
+            results (dict): The result dict, after a student-teacher sampler
+                (with ``teacher_frame_pos``); others pass unchanged.
+            source (str): The video or frame folder, named in messages.
+
+        Raises:
+            VideoTooShortError: If the video has fewer frames than the
+                minimum and its teacher clip is padded.
+        """
+        if 'teacher_frame_pos' not in results:
+            return
+        clip_len = np.shape(results['teacher_frame_pos'])[-1]
+        window = (clip_len - 1) * int(results.get('frame_interval', 1)) + 1
+        total = int(results['total_frames'])
+        if total >= window:
+            return
+        minimum = self.min_teacher_frames or -(-window // 2)
+        if total < minimum:
+            raise VideoTooShortError(
+                f'{source}: {total} frames, fewer than {minimum} '
+                f'(min_teacher_frames); its {window}-frame teacher clip '
+                'would be mostly copies of the last frame')
+        TeacherWindowPolicy.padded_count += 1
+        count = TeacherWindowPolicy.padded_count
+        if count == 1:
+            print_log(
+                f'{source}: {total} frames, shorter than the {window}-frame '
+                'teacher window: its teacher clip is padded by repeating the '
+                'last frame. Further padded samples are counted, not named.',
+                logger='current', level=30)
+        elif str(count).strip('0') == '1':  # 10, 100, 1000, ...
+            print_log(
+                f'{count} samples so far had their teacher clip padded '
+                '(videos shorter than the teacher window)',
+                logger='current', level=30)
+
+
+@TRANSFORMS.register_module()
+class CheckedDecordDecode(DecordDecode):
+    """:class:`mmaction.datasets.transforms.DecordDecode` naming bad files.
+
+    A decoding error (damaged bytes mid-file), and frames decord misreads
+    (decord 0.6.0 returns 4-channel frames for some widths, e.g. 24 px)
+    raise :class:`VideoReadError` with the path. Short videos follow
+    :class:`TeacherWindowPolicy`.
+
+    Args:
+        min_teacher_frames (int, optional): See
+            :class:`TeacherWindowPolicy`. Defaults to None.
+        **kwargs: See :class:`mmaction.datasets.transforms.DecordDecode`.
+    """
+
+    def __init__(self, min_teacher_frames: Optional[int] = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.policy = TeacherWindowPolicy(min_teacher_frames)
+
+    def transform(self, results: Dict) -> Dict:
+        """Decodes ``frame_inds`` from ``video_reader``.
+
+        Args:
+            results (dict): The result dict.
+
+        Returns:
+            dict: The result dict.
+        """
+        filename = results.get('filename', '?')
+        self.policy.check(results, filename)
+        inds = np.asarray(results['frame_inds']).reshape(-1)
+        try:
+            results = super().transform(results)
+        except Exception as err:  # decord raises its own DECORDError
+            hint = (' (decord 0.6.0 misreads some frame widths, e.g. 24 px: '
+                    're-encode the video at another width)'
+                    if 'size must exactly match' in str(err) else '')
+            raise VideoReadError(
+                f'cannot decode frames {inds.tolist()} of video {filename}: '
+                f'{_one_line(err)}{hint}') from err
+        shapes = {np.shape(img) for img in results['imgs']}
+        if len(shapes) != 1 or len(next(iter(shapes))) != 3 or next(
+                iter(shapes))[-1] != 3:
+            raise VideoReadError(
+                f'decord decoded video {filename} to frames of shape(s) '
+                f'{sorted(shapes)}, not (H, W, 3) RGB (decord 0.6.0 misreads '
+                'some frame widths, e.g. 24 px: re-encode the video)')
+        return results
+
+
+@TRANSFORMS.register_module()
+class CheckedRawFrameDecode(RawFrameDecode):
+    """:class:`mmaction.datasets.transforms.RawFrameDecode` naming bad files.
+
+    A missing frame file and a frame that does not decode (truncated or
+    not an image) raise :class:`VideoReadError` naming the frame file.
+    Short videos follow :class:`TeacherWindowPolicy`.
+
+    Args:
+        min_teacher_frames (int, optional): See
+            :class:`TeacherWindowPolicy`. Defaults to None.
+        **kwargs: See :class:`mmaction.datasets.transforms.RawFrameDecode`.
+    """
+
+    def __init__(self, min_teacher_frames: Optional[int] = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.policy = TeacherWindowPolicy(min_teacher_frames)
+
+    @staticmethod
+    def _frame_paths(results: Dict) -> List[str]:
+        """The RGB frame file of each entry of ``frame_inds``."""
+        offset = results.get('offset', 0)
+        return [
+            osp.join(results['frame_dir'],
+                     results['filename_tmpl'].format(int(i) + offset))
+            for i in np.asarray(results['frame_inds']).reshape(-1)
+        ]
+
+    def _first_bad_frame(self, results: Dict) -> str:
+        """Names the first frame file that is missing or does not decode."""
+        for path in self._frame_paths(results):
+            if not osp.isfile(path):
+                return f'frame file not found: {path}'
+            with open(path, 'rb') as f:
+                content = f.read()
+            try:
+                image = mmcv.imfrombytes(content) if content else None
+            except Exception:  # cv2.error for some malformed bytes
+                image = None
+            if image is None:
+                return f'frame file does not decode as an image: {path}'
+        return f'frames of {results["frame_dir"]}'
+
+    def transform(self, results: Dict) -> Dict:
+        """Reads the frames at ``frame_inds`` from ``frame_dir``.
+
+        Args:
+            results (dict): The result dict.
+
+        Returns:
+            dict: The result dict.
+        """
+        self.policy.check(results, results.get('frame_dir', '?'))
+        rgb = results.get('modality', 'RGB') == 'RGB'
+        try:
+            results = super().transform(results)
+        except Exception as err:
+            where = (self._first_bad_frame(results) if rgb else
+                     f'frames of {results.get("frame_dir")}')
+            raise VideoReadError(f'{where} ({_one_line(err)})') from err
+        if rgb and any(img is None for img in results['imgs']):
+            raise VideoReadError(self._first_bad_frame(results))
         return results
