@@ -196,7 +196,8 @@ def safe_torch_load(filename: str, map_location=None):
     except (EOFError, RuntimeError, KeyError, IndexError, ValueError) as err:
         # A truncated zip (``failed finding central directory``), a cut
         # legacy pickle (bare EOFError) or garbage after a valid header.
-        damaged = isinstance(err, EOFError) or 'zip archive' in str(err)
+        damaged = isinstance(err, EOFError) or any(
+            word in str(err) for word in ('zip archive', 'EOF', 'corrupt'))
         raise CheckpointReadError(
             f'Cannot read checkpoint {filename!r} '
             f'({osp.getsize(filename)} bytes)'

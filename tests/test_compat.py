@@ -55,11 +55,16 @@ def test_import_mmaction_models_after_plugin():
     code = ('import hallucinet_mm, mmaction.models, sys\n'
             'from mmaction.registry import MODELS\n'
             'assert "Recognizer3D" in MODELS.module_dict\n'
+            'hallucinet_mm.compat.apply_all()  # a second call logs nothing\n'
             f'print("drn-placeholder", {DRN!r} in sys.modules)\n')
     proc = subprocess.run([sys.executable, '-c', code],
                           env=_subprocess_env(), capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # One log line says the local checkpoint loader is replaced for the
+    # whole process (issue 8 part 5).
+    assert proc.stdout.count("mmengine's local checkpoint loader is "
+                             'replaced for this whole process') == 1
     # The placeholder is there exactly when the wheel lacks the module.
     needed = not compat._mmaction_has_drn()
     assert f'drn-placeholder {needed}' in proc.stdout
