@@ -10,6 +10,11 @@ from . import compat
 compat.apply_all()
 
 from . import datasets, evaluation, models  # noqa: E402,F401
+from . import store  # noqa: E402,F401  (after datasets and models)
+from . import engine  # noqa: E402,F401  (after store)
 from .version import __version__  # noqa: E402
 
-__all__ = ['__version__', 'compat', 'datasets', 'evaluation', 'models']
+__all__ = [
+    '__version__', 'compat', 'datasets', 'engine', 'evaluation', 'models',
+    'store'
+]

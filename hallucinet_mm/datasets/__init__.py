@@ -5,6 +5,3 @@ from .checked_datasets import (AnnotationError, CheckedRawframeDataset,
 from .label_range import CheckLabelRangeHook, check_label_range  # noqa: F401
 from .mtl_aqa import MTLAQADataset  # noqa: F401
 from .unlabeled_video_dataset import UnlabeledVideoDataset  # noqa: F401
-from .teacher_feature_store import (  # noqa: F401
-    CheckTeacherFeatureStoreHook, FeatureStoreMismatchError,
-    TeacherFeatureStore, build_store_spec, check_dataset_stores)

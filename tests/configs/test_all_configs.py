@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import hallucinet_mm  # noqa: F401
-from hallucinet_mm.models.teachers.frozen_teacher import _load_model_cfg
+from hallucinet_mm.models.teachers.frozen_teacher import load_model_cfg
 from mmaction.registry import DATASETS, MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -62,7 +62,7 @@ class TeacherCheckpoints:
         self.root, self.cache = root, {}
 
     def __call__(self, teacher_cfg) -> str:
-        model_cfg = _load_model_cfg(teacher_cfg['model'])
+        model_cfg = load_model_cfg(teacher_cfg['model'])
         key = json.dumps(model_cfg, sort_keys=True, default=str)
         if key not in self.cache:
             torch.manual_seed(0)

@@ -5,9 +5,8 @@ import os.path as osp
 
 import pytest
 
-from hallucinet_mm.datasets.teacher_feature_store import (build_store_spec,
-                                                          compare_specs,
-                                                          dataset_cfg)
+from hallucinet_mm.store import build_store_spec, compare_specs
+from hallucinet_mm.store.spec import dataset_cfg
 from tools.analysis.benchmark_train import (RUNS, TARGETS, build_cfgs,
                                             check_args, derive_store_cfg,
                                             main, parse_args)

@@ -9,14 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from hallucinet_mm.datasets import FeatureStoreMismatchError
-from hallucinet_mm.datasets.teacher_feature_store import (
-    TeacherFeatureStore, extraction_pipeline)
-from tests.datasets.teacher_store_helpers import (NUM_SAMPLES, STORE_CFG,
-                                                  make_teacher_ckpt,
-                                                  store_cfg)
-from tools.extract_teacher_features import (extract_teacher_features, main,
-                                            shard_path)
+from hallucinet_mm.store import (FeatureStoreMismatchError,
+                                 TeacherFeatureStore, extraction_pipeline)
+from hallucinet_mm.store.format import shard_path
+from tests.store.helpers import (NUM_SAMPLES, STORE_CFG, make_teacher_ckpt,
+                                 store_cfg)
+from tools.extract_teacher_features import extract_teacher_features, main
 
 SHARD = 2  # 6 samples -> 3 shards
 
@@ -149,7 +147,7 @@ def test_crash_while_writing_resumes(synthetic_videos, ckpts, reference,
                                      tmp_path, monkeypatch):
     """Killed in the middle of writing shard 1: shard 0 is kept, the
     half-written file is never taken for a shard and is cleaned up."""
-    import tools.extract_teacher_features as tool
+    import hallucinet_mm.store.format as store_format
     out = str(tmp_path / 'store')
     real_replace = os.replace
 
@@ -158,10 +156,10 @@ def test_crash_while_writing_resumes(synthetic_videos, ckpts, reference,
             raise KeyboardInterrupt('killed')
         return real_replace(src, dst)
 
-    monkeypatch.setattr(tool.os, 'replace', crash_on_shard_1)
+    monkeypatch.setattr(store_format.os, 'replace', crash_on_shard_1)
     with pytest.raises(KeyboardInterrupt):
         _extract(synthetic_videos, ckpts[0], out, batch_size=1)
-    monkeypatch.setattr(tool.os, 'replace', real_replace)
+    monkeypatch.setattr(store_format.os, 'replace', real_replace)
     first = _mtimes(out)
     assert [f for f in first if '.tmp' in f]  # the torn write
     assert not osp.exists(shard_path(out, 1))

@@ -99,17 +99,16 @@ if ROOT not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, ROOT)
 
 import hallucinet_mm  # noqa: E402  (registers, applies compat)
-from hallucinet_mm.datasets.teacher_feature_store import (  # noqa: E402
-    check_dataset_stores, dataset_cfg)
-from hallucinet_mm.datasets.transforms import (  # noqa: E402
-    LoadTeacherFeatures, SplitStudentTeacher)
+from hallucinet_mm.datasets.transforms import \
+    SplitStudentTeacher  # noqa: E402
+from hallucinet_mm.store import (  # noqa: E402
+    LoadTeacherFeatures, check_dataset_stores, extract_teacher_features)
+from hallucinet_mm.store.spec import dataset_cfg  # noqa: E402
 from hallucinet_mm.datasets.transforms.frame_samplers import (  # noqa: E402
     BaseStudentTeacherSampler, SingleFrameSampler)
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
 from tools.data.make_synthetic_videos import \
     make_synthetic_dataset  # noqa: E402
-from tools.extract_teacher_features import \
-    extract_teacher_features  # noqa: E402
 
 #: The three training runs, in report order.
 RUNS = ('vanilla', 'online', 'store')

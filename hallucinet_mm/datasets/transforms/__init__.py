@@ -4,10 +4,9 @@ from .frame_samplers import (DiveFrameSampler, PairFrameSampler,
                              SingleFrameSampler, VideoTooShortError,
                              teacher_clip_indices)
 from .split_student_teacher import SplitStudentTeacher
-from .load_teacher_features import LoadTeacherFeatures  # noqa: E402
 
 __all__ = [
     'CheckedDecordInit', 'VideoReadError', 'SingleFrameSampler',
     'PairFrameSampler', 'DiveFrameSampler', 'VideoTooShortError',
-    'teacher_clip_indices', 'SplitStudentTeacher', 'LoadTeacherFeatures'
+    'teacher_clip_indices', 'SplitStudentTeacher'
 ]

@@ -11,6 +11,8 @@ from mmaction.registry import MODELS
 from mmaction.utils import OptConfigType, SampleList
 from ..heads.hallucination_head import hallucination_loss
 from ..teachers.frozen_teacher import build_teacher
+from .pretrained_weights import (defer_torchvision_weights,
+                                 load_torchvision_weights)
 
 CLS_FEATURES = ('student', 'hallucinated', 'both')
 
@@ -48,11 +50,13 @@ class HalluciNetRecognizer(Recognizer2D):
 
     Args:
         backbone (dict): The student backbone (MMAction2, ``torchvision.*``
-            or ``timm.*``), as for ``Recognizer2D``.
+            or ``timm.*``), as for ``Recognizer2D``; a torchvision
+            backbone's ``weights`` are loaded in :meth:`init_weights`.
         cls_head (dict, optional): Main-task head (e.g. ``TSNHead``,
             ``DiveMultiHead``). Defaults to None.
         hallu_head (dict, optional): ``HallucinationHead``. Defaults to None.
-        teacher (dict, optional): ``FrozenTeacherWrapper``. Defaults to None.
+        teacher (dict, optional): ``FrozenTeacherWrapper``, built on first
+            use (see :attr:`teacher`). Defaults to None.
         cls_feature (str): ``'student'``, ``'hallucinated'`` or ``'both'``.
             Defaults to ``'student'``.
         frames_per_step (int): Student frames per step (2 for two-frame
@@ -93,6 +97,10 @@ class HalluciNetRecognizer(Recognizer2D):
         if cls_feature != 'student' and hallu_head is None:
             raise ValueError(f'cls_feature={cls_feature!r} needs a '
                              'hallu_head')
+        # torchvision's ImageNet weights are loaded in init_weights(), as
+        # MMAction2 backbones load ``pretrained``: a student checkpoint
+        # replaces them anyway, so inference downloads nothing.
+        backbone, backbone_weights = defer_torchvision_weights(backbone)
         super().__init__(
             backbone=backbone,
             cls_head=cls_head,
@@ -103,20 +111,64 @@ class HalluciNetRecognizer(Recognizer2D):
         self.cls_feature = cls_feature
         self.frames_per_step = frames_per_step
         self.hallu_head = MODELS.build(hallu_head) if hallu_head else None
-        teacher = build_teacher(teacher)
-        # Kept out of the module tree on purpose (see the class docstring).
-        self.__dict__['_teacher'] = teacher
-        if teacher is not None and self.hallu_head is not None and \
-                teacher.feat_dim != self.hallu_head.out_channels:
+        self._backbone_weights = backbone_weights
+        # The teacher is built on first use (see ``teacher``) and kept out
+        # of the module tree on purpose (see the class docstring).
+        built = teacher if isinstance(teacher, nn.Module) else None
+        self.teacher_cfg = None if built is not None else teacher
+        self.__dict__['_teacher'] = None
+        if built is not None:
+            self._set_teacher(built)
+        elif teacher is not None and teacher.get('feat_dim'):
+            self._check_teacher_dim(teacher['feat_dim'], teacher.get('tap'))
+
+    def _check_teacher_dim(self, feat_dim: int, tap: Optional[str]) -> None:
+        if self.hallu_head is not None and \
+                feat_dim != self.hallu_head.out_channels:
             raise ValueError(
                 f'hallu_head.out_channels={self.hallu_head.out_channels} '
-                f'but the teacher ({teacher.tap!r}) gives {teacher.feat_dim}'
-                '-d features')
+                f'but the teacher ({tap!r}) gives {feat_dim}-d features')
+
+    def _set_teacher(self, teacher: nn.Module) -> None:
+        self._check_teacher_dim(teacher.feat_dim, teacher.tap)
+        param = next(self.parameters(), None)
+        if param is not None:  # follow the .to()/.cuda() done so far
+            teacher.to(param.device,
+                       param.dtype if param.is_floating_point() else None)
+        self.__dict__['_teacher'] = teacher
+
+    @property
+    def has_teacher(self) -> bool:
+        """bool: whether a teacher is configured (built or not yet)."""
+        return (self.__dict__['_teacher'] is not None
+                or self.teacher_cfg is not None)
 
     @property
     def teacher(self) -> Optional[nn.Module]:
-        """The frozen teacher, or None."""
+        """The frozen teacher, or None.
+
+        Built, and its checkpoint loaded with strict checks, on first
+        access: in ``init_weights()`` (which mmengine's Runner calls before
+        training only) or on the first forward whose inputs carry teacher
+        clips. Inference and tests without teacher inputs never build it,
+        so they need no teacher checkpoint.
+        """
+        if self.__dict__['_teacher'] is None and self.teacher_cfg is not None:
+            self._set_teacher(build_teacher(self.teacher_cfg))
         return self.__dict__['_teacher']
+
+    def init_weights(self) -> None:
+        """Initialises the student, then loads the pretrained weights that
+        were deferred (torchvision ``weights``) and builds the teacher.
+
+        mmengine's Runner calls this before training, not before testing,
+        so a missing or mismatched teacher checkpoint fails before the
+        first iteration while inference never needs it.
+        """
+        super().init_weights()
+        if self._backbone_weights is not None:
+            load_torchvision_weights(self.backbone, self._backbone_weights)
+        self.teacher  # noqa: B018 (builds it)
 
     @property
     def with_hallu_head(self) -> bool:
@@ -126,8 +178,8 @@ class HalluciNetRecognizer(Recognizer2D):
     def _apply(self, fn, *args, **kwargs):
         # .to(), .cuda(), .half() ... reach the hidden teacher too.
         super()._apply(fn, *args, **kwargs)
-        if self.teacher is not None:
-            self.teacher._apply(fn, *args, **kwargs)
+        if self.__dict__['_teacher'] is not None:  # built: move it too
+            self.__dict__['_teacher']._apply(fn, *args, **kwargs)
         return self
 
     # ------------------------------------------------------------------

@@ -36,6 +36,26 @@ def _format_keys(keys: Sequence[str], limit: int = 10) -> str:
     return ', '.join(keys[:limit]) + more
 
 
+HARA_HINT = (
+    '. Its keys look like an original Hara et al. (3D-ResNets-PyTorch) '
+    'checkpoint: convert it first with\n  python '
+    'tools/model_converters/hara_resnext_to_mmaction.py {} '
+    'checkpoints/resnext-101-kinetics_mmaction.pth\nand point '
+    'model.teacher.checkpoint at the converted file')
+
+
+def _looks_like_hara(ckpt, revised_keys) -> bool:
+    """Whether a checkpoint has Hara et al.'s layout (torchvision-style
+    ``conv1``/``layer1``/``fc`` keys, no MMAction2 ``backbone.`` prefix)."""
+    if isinstance(ckpt, dict) and 'arch' in ckpt and 'optimizer' in ckpt:
+        return True
+    keys = list(revised_keys)
+    return ('conv1.weight' in keys
+            and any(k.startswith('layer1.') for k in keys)
+            and not any(k.startswith(('backbone.', 'cls_head.'))
+                        for k in keys))
+
+
 @MODELS.register_module()
 class FrozenTeacherWrapper(BaseModule):
     """Wraps any MMAction2 model or backbone as a frozen feature teacher.
@@ -184,11 +204,13 @@ class FrozenTeacherWrapper(BaseModule):
         if strict and unexpected:
             problems.append(f'unexpected keys: {_format_keys(unexpected)}')
         if problems:
+            hint = HARA_HINT.format(checkpoint) if _looks_like_hara(
+                ckpt, revised) else (
+                    ' (use revise_keys to rename, or convert the checkpoint)')
             raise TeacherCheckpointError(
                 f'teacher checkpoint {checkpoint} does not match the teacher '
                 f'model ({type(self.model).__name__}): ' +
-                ' | '.join(problems) +
-                ' (use revise_keys to rename, or convert the checkpoint)')
+                ' | '.join(problems) + hint)
         self.model.load_state_dict(
             {k: v
              for k, v in revised.items() if k in own}, strict=False)

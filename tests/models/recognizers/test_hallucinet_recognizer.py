@@ -165,6 +165,10 @@ def test_vanilla_and_hallucination_only(tiny_teacher_cfg, tiny_teacher_ckpt):
 def test_build_errors(tiny_teacher_cfg, tiny_teacher_ckpt):
     cfg = tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt)
     cfg['hallu_head']['out_channels'] = 2048
+    model = MODELS.build(cfg)  # the teacher is built on first use
+    with pytest.raises(ValueError, match='gives 64-d'):
+        model.init_weights()
+    cfg['teacher']['feat_dim'] = 64  # known: checked at build time
     with pytest.raises(ValueError, match='gives 64-d'):
         MODELS.build(cfg)
     with pytest.raises(ValueError, match='does not support a neck'):

@@ -5,7 +5,7 @@ from typing import Dict, Optional
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
-from ..teacher_feature_store import TeacherFeatureStore
+from .reader import TeacherFeatureStore
 
 
 @TRANSFORMS.register_module()
@@ -24,7 +24,7 @@ class LoadTeacherFeatures(BaseTransform):
     The store is opened on first use. Its manifest is checked against the
     config by :class:`CheckTeacherFeatureStoreHook` (or here, when
     ``expected`` is given); every sample's anchors and key are checked
-    against the stored ones.
+    against the stored ones, and every row read must be finite.
 
     Required Keys:
 
@@ -44,15 +44,20 @@ class LoadTeacherFeatures(BaseTransform):
             is built. Defaults to None.
         check_keys (bool): Check each sample's key against the stored one.
             Defaults to True.
+        verify (str): How the store's ``features.npy`` is checked when it
+            is opened: ``'size'`` or ``'sha256'`` (the full hash). Defaults
+            to ``'size'``.
     """
 
     def __init__(self,
                  store_dir: str,
                  expected: Optional[Dict] = None,
-                 check_keys: bool = True) -> None:
+                 check_keys: bool = True,
+                 verify: str = 'size') -> None:
         self.store_dir = store_dir
         self.expected = None if expected is None else dict(expected)
         self.check_keys = check_keys
+        self.verify = verify
         self._store = None
         if self.expected is not None:
             self.store  # noqa: B018  (opens and checks now)
@@ -61,7 +66,8 @@ class LoadTeacherFeatures(BaseTransform):
     def store(self) -> TeacherFeatureStore:
         """TeacherFeatureStore: The store, opened on first access."""
         if self._store is None:
-            self._store = TeacherFeatureStore(self.store_dir, self.expected)
+            self._store = TeacherFeatureStore(
+                self.store_dir, self.expected, verify=self.verify)
         return self._store
 
     def check(self, expected: Dict, num_samples: Optional[int] = None) -> None:
@@ -97,4 +103,4 @@ class LoadTeacherFeatures(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(store_dir={self.store_dir!r}, '
                 f'expected={"given" if self.expected else None}, '
-                f'check_keys={self.check_keys})')
+                f'check_keys={self.check_keys}, verify={self.verify!r})')

@@ -14,16 +14,14 @@ import pytest
 import torch
 from mmengine.dataset import pseudo_collate
 
-from hallucinet_mm.datasets import (CheckTeacherFeatureStoreHook,
-                                    FeatureStoreMismatchError,
-                                    TeacherFeatureStore, build_store_spec,
-                                    check_dataset_stores)
-from hallucinet_mm.datasets.transforms import LoadTeacherFeatures
+from hallucinet_mm.engine.hooks import CheckTeacherFeatureStoreHook
+from hallucinet_mm.store import (FeatureStoreMismatchError,
+                                 LoadTeacherFeatures, TeacherFeatureStore,
+                                 build_store_spec, check_dataset_stores,
+                                 extract_teacher_features)
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS
-from tests.datasets.teacher_store_helpers import (LOAD_POS, NUM_SAMPLES,
-                                                  make_teacher_ckpt,
-                                                  online_cfg, store_cfg)
-from tools.extract_teacher_features import extract_teacher_features
+from tests.store.helpers import (LOAD_POS, NUM_SAMPLES, make_teacher_ckpt,
+                                 online_cfg, store_cfg)
 
 
 @pytest.fixture(scope='module')

@@ -1,0 +1,237 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""Reads a teacher-feature store, checking its files and rows."""
+import os.path as osp
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+
+from .format import (FEATURES_FILE, KEYS_FILE, MANIFEST_FILE,
+                     NonFiniteFeaturesError, StoreIntegrityError, check_npy_size, check_sha256,
+                     key_matches, read_json)
+from .manifest import compare_specs, mismatch_error, read_manifest
+
+#: Integrity checks a store can be opened with.
+VERIFY_MODES = ('size', 'sha256')
+
+
+class TeacherFeatureStore:
+    """A teacher-feature store written by ``extract_teacher_features.py``.
+
+    Opens ``manifest.json`` and ``keys.json`` at once and checks that
+    ``features.npy`` has the size its header and the manifest give (a
+    truncated file is refused here, naming it); ``verify='sha256'`` also
+    hashes it against the manifest. ``features.npy`` is memory-mapped
+    (read-only) on first access; a pickled store (e.g. sent to a dataloader
+    worker) reopens the memmap in the worker. Every row read is checked to
+    be finite.
+
+    Args:
+        path (str): The store directory.
+        expected (dict, optional): Expected manifest fields, usually
+            ``build_store_spec(cfg, split)``; a store that differs in any
+            field of :data:`~hallucinet_mm.store.manifest.CHECKED_FIELDS` is
+            refused with :class:`FeatureStoreMismatchError`. Defaults to
+            None (no check).
+        verify (str): ``'size'`` (header, shape, dtype and file size) or
+            ``'sha256'`` (also the full sha256 of ``features.npy``).
+            Defaults to ``'size'``.
+
+    Raises:
+        FileNotFoundError: Not a complete store (no manifest), or no
+            ``features.npy`` / ``keys.json``.
+        StoreIntegrityError: A damaged file, naming it (with
+            ``verify='sha256'``: also a non-finite row, naming its key).
+        FeatureStoreMismatchError: The manifest differs from ``expected``.
+    """
+
+    def __init__(self,
+                 path: str,
+                 expected: Optional[Dict] = None,
+                 verify: str = 'size') -> None:
+        if verify not in VERIFY_MODES:
+            raise ValueError(
+                f'verify must be one of {VERIFY_MODES}, got {verify!r}')
+        self.path = str(path)
+        self.manifest = read_manifest(self.path)
+        keys_path = osp.join(self.path, KEYS_FILE)
+        keys = read_json(self._existing(keys_path))
+        try:
+            self.key_field = keys['key_field']
+            self.keys = keys['keys']
+            self.anchors = np.asarray(
+                keys['anchors'], dtype=np.int64).reshape(
+                    len(self.keys), self.steps)
+        except (KeyError, TypeError, ValueError) as err:
+            raise StoreIntegrityError(
+                f'{keys_path}: not the keys of this store ({err!r}); the '
+                'file is damaged', keys_path)
+        if len(self.keys) != self.num_samples:
+            raise StoreIntegrityError(
+                f'{keys_path} lists {len(self.keys)} samples, '
+                f'{osp.join(self.path, MANIFEST_FILE)} {self.num_samples}',
+                keys_path)
+        self.verify(verify)
+        self._features = None
+        if expected is not None:
+            self.check(expected)
+
+    @staticmethod
+    def _existing(path: str) -> str:
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'{path} is missing from the teacher-feature store; '
+                're-extract it with tools/extract_teacher_features.py')
+        return path
+
+    # --- properties -------------------------------------------------
+    @property
+    def num_samples(self) -> int:
+        """int: Samples in the store."""
+        return int(self.manifest['num_samples'])
+
+    @property
+    def steps(self) -> int:
+        """int: Teacher clips (steps) per sample."""
+        return int(self.manifest['steps'])
+
+    @property
+    def feat_dim(self) -> int:
+        """int: D."""
+        return int(self.manifest['feat_dim'])
+
+    @property
+    def features_path(self) -> str:
+        """str: ``DIR/features.npy``."""
+        return osp.join(self.path, FEATURES_FILE)
+
+    @property
+    def features(self) -> np.ndarray:
+        """np.ndarray: The (num_samples, steps, D) read-only memmap."""
+        if self._features is None:
+            self._features = np.load(self.features_path, mmap_mode='r')
+        return self._features
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def __getstate__(self) -> Dict:
+        state = self.__dict__.copy()
+        state['_features'] = None  # a memmap would be pickled as a copy
+        return state
+
+    # --- checks -----------------------------------------------------
+    def verify(self, mode: str = 'size') -> None:
+        """Checks ``features.npy`` against its header and the manifest.
+
+        Args:
+            mode (str): ``'size'`` or ``'sha256'`` (also the full hash, and
+                that every row is finite). Defaults to ``'size'``.
+
+        Raises:
+            FileNotFoundError: No ``features.npy``.
+            StoreIntegrityError: Naming the file and what differs.
+        """
+        path = self._existing(self.features_path)
+        check_npy_size(
+            path, (self.num_samples, self.steps, self.feat_dim),
+            self.manifest['dtype'])
+        size = self.manifest.get('features_size')
+        if size is not None and osp.getsize(path) != size:
+            raise StoreIntegrityError(
+                f'{path}: {osp.getsize(path)} bytes, '
+                f'{osp.join(self.path, MANIFEST_FILE)} records {size}', path)
+        if mode == 'sha256':
+            check_sha256(path, self.manifest.get('features_sha256'),
+                         osp.join(self.path, MANIFEST_FILE))
+            feats = np.load(path, mmap_mode='r')
+            for start in range(0, len(feats), 1024):
+                finite = np.isfinite(feats[start:start + 1024]).reshape(
+                    len(feats[start:start + 1024]), -1).all(1)
+                if not finite.all():
+                    self._refuse_row(start + int(np.argmin(finite)))
+
+    def check(self,
+              expected: Dict,
+              num_samples: Optional[int] = None) -> None:
+        """Refuses a store made with other settings than ``expected``.
+
+        Args:
+            expected (dict): Expected manifest fields.
+            num_samples (int, optional): The dataset's length, if known.
+
+        Raises:
+            FeatureStoreMismatchError: Naming each differing field with the
+                store's and the expected value.
+        """
+        diffs = compare_specs(self.manifest, expected)
+        if num_samples is not None and num_samples != self.num_samples:
+            diffs.append(('num_samples', self.num_samples, num_samples))
+        if diffs:
+            raise mismatch_error(
+                self.path, self.manifest.get('split'), diffs,
+                'extract a new store with tools/extract_teacher_features.py'
+                ' or point store_dir to a matching one')
+
+    def get(self,
+            index: int,
+            anchors: Optional[Sequence[int]] = None,
+            key: Optional[str] = None) -> np.ndarray:
+        """phi_t of a sample, checked against its anchors and key.
+
+        Args:
+            index (int): The dataset index (``sample_idx``).
+            anchors (Sequence[int], optional): The sampler's 0-based anchor
+                frames; must equal the stored ones.
+            key (str, optional): The sample's ``key_field`` value (e.g. its
+                ``filename``); must be (a path ending in) the stored key.
+
+        Returns:
+            np.ndarray: (steps, D) float32.
+
+        Raises:
+            NonFiniteFeaturesError: The stored row is not finite (naming
+                the store and the sample's key).
+        """
+        index = int(index)
+        if not 0 <= index < self.num_samples:
+            raise IndexError(f'sample {index} is outside the teacher-feature '
+                             f'store {self.path!r} ({self.num_samples} '
+                             'samples): was it made for another split?')
+        stored_key = self.keys[index]
+        if key is not None and not key_matches(stored_key, key):
+            raise ValueError(
+                f'sample {index} is {key!r} but the teacher-feature store '
+                f'{self.path!r} holds {stored_key!r} at that index: was it '
+                'made for another annotation file or split?')
+        if anchors is not None:
+            anchors = np.asarray(anchors, dtype=np.int64).reshape(-1)
+            if not np.array_equal(anchors, self.anchors[index]):
+                raise ValueError(
+                    f'sample {index} ({stored_key}): the sampler chose '
+                    f'anchor frames {anchors.tolist()} but the teacher-'
+                    f'feature store {self.path!r} holds phi_t for '
+                    f'{self.anchors[index].tolist()} '
+                    f'({self.manifest.get("anchors")}); training from a '
+                    'store needs the deterministic sampling it was '
+                    "extracted with (e.g. SingleFrameSampler(mode='centre')"
+                    ' or test_mode=True)')
+        row = np.array(self.features[index], dtype=np.float32)
+        if not np.isfinite(row).all():
+            self._refuse_row(index)
+        return row
+
+    def _refuse_row(self, index: int) -> None:
+        row = np.asarray(self.features[index])
+        raise NonFiniteFeaturesError(
+            f'{self.features_path}: row {index} (sample '
+            f'{self.key_field}={self.keys[index]!r}) holds '
+            f'{int(np.isnan(row).sum())} NaN and {int(np.isinf(row).sum())} '
+            'Inf values; re-extract the store (the teacher or its checkpoint '
+            'gave non-finite features, or the file was altered)',
+            self.features_path)
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(path={self.path!r}, '
+                f'num_samples={self.num_samples}, steps={self.steps}, '
+                f'feat_dim={self.feat_dim}, '
+                f'dtype={self.manifest.get("dtype")!r})')

@@ -1,0 +1,200 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""The extraction's shards, and their assembly into a store.
+
+Each shard (``shard_00000.npy``) is written atomically, then its ``.json``
+(range, shape, size, sha256, keys, anchors), so a shard is complete when
+both exist and agree. Assembly writes ``features.npy``, ``keys.json`` and,
+last, ``manifest.json``.
+"""
+import datetime
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .format import (FEATURES_FILE, KEYS_FILE, MANIFEST_FILE, RUN_FILE,
+                     STORE_FORMAT, STORE_FORMAT_VERSION,
+                     NonFiniteFeaturesError, StoreIntegrityError,
+                     check_sha256, file_sha256, read_json, shard_path,
+                     write_json_atomic, write_npy_atomic)
+from .manifest import CHECKED_FIELDS
+
+
+def shard_bounds(num_samples: int, shard_size: int) -> List[Tuple[int, int]]:
+    """``[(start, stop), ...]`` of the shards of ``num_samples`` samples."""
+    num_shards = (num_samples + shard_size - 1) // shard_size
+    return [(i * shard_size, min((i + 1) * shard_size, num_samples))
+            for i in range(num_shards)]
+
+
+def shard_complete(out_dir: str,
+                   index: int,
+                   start: int,
+                   stop: int,
+                   steps: Optional[int] = None,
+                   verify: str = 'size') -> bool:
+    """Whether shard ``index`` was written completely and is intact.
+
+    A shard is complete when its ``.npy`` and ``.json`` exist, the json
+    covers ``[start, stop)`` and the npy has the recorded size (and, with
+    ``verify='sha256'``, the recorded sha256 and finite values only).
+
+    Args:
+        out_dir (str): The store directory.
+        index (int): The shard's index.
+        start (int): Its first sample.
+        stop (int): One past its last sample.
+        steps (int, optional): The expected steps per sample.
+        verify (str): ``'size'`` or ``'sha256'``. Defaults to ``'size'``.
+
+    Returns:
+        bool: Complete and intact.
+    """
+    meta_path = shard_path(out_dir, index, 'json')
+    npy = shard_path(out_dir, index)
+    if not (osp.isfile(meta_path) and osp.isfile(npy)):
+        return False
+    try:
+        meta = read_json(meta_path)
+    except StoreIntegrityError:
+        return False
+    if not (isinstance(meta, dict) and meta.get('start') == start
+            and meta.get('stop') == stop
+            and osp.getsize(npy) == meta.get('size')
+            and (steps is None or meta['shape'][1] == steps)):
+        return False
+    if verify != 'sha256':
+        return True
+    return file_sha256(npy, cached=False) == meta.get('sha256') and bool(
+        np.isfinite(np.load(npy, mmap_mode='r')).all())
+
+
+def write_shard(out_dir: str, index: int, start: int, feats: np.ndarray,
+                keys: List[str], key_field: str,
+                anchors: List[List[int]]) -> None:
+    """Writes shard ``index`` (npy, then json), each atomically.
+
+    Args:
+        out_dir (str): The store directory.
+        index (int): The shard's index.
+        start (int): Its first sample.
+        feats (np.ndarray): (n, steps, D) features, finite.
+        keys (list[str]): The samples' keys.
+        key_field (str): What the keys are (``filename`` ...).
+        anchors (list[list[int]]): The samples' anchor frames.
+    """
+    path = shard_path(out_dir, index)
+    if not np.isfinite(feats).all():  # the writer refuses them first
+        raise NonFiniteFeaturesError(
+            f'{path}: refusing to write non-finite features', path)
+    write_npy_atomic(path, feats)
+    write_json_atomic(
+        shard_path(out_dir, index, 'json'),
+        dict(
+            index=index,
+            start=start,
+            stop=start + len(feats),
+            shape=list(feats.shape),
+            dtype=str(feats.dtype),
+            size=osp.getsize(path),
+            sha256=file_sha256(path),
+            key_field=key_field,
+            keys=keys,
+            anchors=anchors))
+
+
+def _load_shard(out_dir: str, i: int, meta: Dict, steps: int, dim: int,
+                dtype: np.dtype) -> np.ndarray:
+    npy = shard_path(out_dir, i)
+    check_sha256(npy, meta['sha256'], shard_path(out_dir, i, 'json'))
+    shard = np.load(npy, mmap_mode='r')
+    if shard.shape != (meta['stop'] - meta['start'], steps, dim) or \
+            shard.dtype != dtype:
+        raise StoreIntegrityError(
+            f'{npy}: {shard.shape} {shard.dtype} does not fit the store',
+            npy)
+    if not np.isfinite(shard).all():
+        raise NonFiniteFeaturesError(
+            f'{npy} holds non-finite features; delete it and its .json and '
+            'rerun the extraction', npy)
+    return shard
+
+
+def assemble(out_dir: str, run: Dict, shard_size: int, wait_s: float,
+             progress: bool) -> Dict:
+    """Waits for all shards, then writes features, keys and manifest.
+
+    Args:
+        out_dir (str): The store directory.
+        run (dict): The extraction's settings (manifest fields).
+        shard_size (int): Samples per shard.
+        wait_s (float): Polling interval while other ranks write shards.
+        progress (bool): Print that it waits.
+
+    Returns:
+        dict: The manifest.
+    """
+    num_samples = run['num_samples']
+    bounds = shard_bounds(num_samples, shard_size)
+    waited = False
+    while not all(
+            shard_complete(out_dir, i, a, b)
+            for i, (a, b) in enumerate(bounds)):
+        if not waited and progress:
+            print('rank 0: waiting for the other ranks\' shards',
+                  flush=True)
+        waited = True
+        time.sleep(wait_s)
+    metas = [
+        read_json(shard_path(out_dir, i, 'json')) for i in range(len(bounds))
+    ]
+    steps, dim = metas[0]['shape'][1:]
+    dtype = np.dtype(run['dtype'])
+    final = osp.join(out_dir, FEATURES_FILE)
+    tmp = f'{final}.tmp{os.getpid()}'
+    out = np.lib.format.open_memmap(
+        tmp, mode='w+', dtype=dtype, shape=(num_samples, steps, dim))
+    keys, anchors, key_field = [], [], metas[0]['key_field']
+    for i, meta in enumerate(metas):
+        out[meta['start']:meta['stop']] = _load_shard(
+            out_dir, i, meta, steps, dim, dtype)
+        keys += meta['keys']
+        anchors += meta['anchors']
+    out.flush()
+    del out
+    os.replace(tmp, final)
+    write_json_atomic(
+        osp.join(out_dir, KEYS_FILE),
+        dict(key_field=key_field, keys=keys, anchors=anchors))
+    manifest = dict(
+        run,
+        format=STORE_FORMAT,
+        format_version=STORE_FORMAT_VERSION,
+        steps=steps,
+        feat_dim=dim,
+        features_file=FEATURES_FILE,
+        features_size=osp.getsize(final),
+        features_sha256=file_sha256(final, cached=False),
+        keys_file=KEYS_FILE,
+        key_field=key_field,
+        num_shards=len(bounds),
+        shards=[
+            dict(
+                file=osp.basename(shard_path(out_dir, i)),
+                start=m['start'],
+                stop=m['stop'],
+                sha256=m['sha256'],
+                size=m['size']) for i, m in enumerate(metas)
+        ],
+        created=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        checked_fields=list(CHECKED_FIELDS))
+    write_json_atomic(osp.join(out_dir, MANIFEST_FILE), manifest)
+    # Leftovers of interrupted writes (every shard is complete now).
+    for name in os.listdir(out_dir):
+        if '.tmp' in name and name.startswith(
+                ('shard_', FEATURES_FILE, KEYS_FILE, MANIFEST_FILE,
+                 RUN_FILE)):
+            os.remove(osp.join(out_dir, name))
+    return manifest
