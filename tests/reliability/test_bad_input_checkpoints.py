@@ -96,7 +96,8 @@ def test_truncated_load_from_stops_the_runner(tmp_path):
             num_workers=0),
         train_cfg=dict(by_epoch=True, max_epochs=1),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-        load_from=path)
+        load_from=path,
+        default_scope='mmaction')
     with pytest.raises(CheckpointReadError, match=path):
         runner.train()
     assert not [n for n in os.listdir(runner.work_dir) if n.endswith('.pth')]

@@ -10,6 +10,7 @@ import pickle
 import numpy as np
 import pytest
 from mmaction.registry import DATASETS
+from mmengine.registry import DefaultScope
 
 import hallucinet_mm  # noqa: F401  (registers MTLAQADataset)
 from hallucinet_mm.utils import UnsafePickleError
@@ -17,6 +18,13 @@ from tests.reliability.bad_input_helpers import digest, truncate
 
 GOOD = dict(position=0, armstand=1, rotation_type=2, ss_no=3, tw_no=4,
             difficulty=2.0, final_score=50.0, start_frame=0, end_frame=9)
+
+
+@pytest.fixture(autouse=True)
+def mmaction_scope():
+    """A Runner built by an earlier test may have left another scope."""
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        yield
 
 
 def _dump(path, obj):
