@@ -15,14 +15,22 @@ config passes it; :class:`~hallucinet_mm.datasets.label_range.
 CheckLabelRangeHook` checks them against the model's head in any case.
 Each data info records its line as ``ann_lineno`` so later checks can name
 ``file:line``.
+
+A rawframe list states each video's length, so when the pipeline samples
+teacher clips the lengths are checked at load time with the policy of
+:class:`~hallucinet_mm.datasets.transforms.checked_loading.
+TeacherWindowPolicy`: one warning counts the videos whose teacher clip will
+be padded, and a video below the minimum is an error naming ``file:line``.
 """
 import os.path as osp
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from mmengine.fileio import exists, list_from_file
+from mmengine.logging import print_log
 
 from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
+from .transforms.checked_loading import TeacherWindowPolicy
 
 
 class AnnotationError(ValueError):
@@ -60,6 +68,48 @@ def _check_not_empty(data_list: List[dict], ann_file: str) -> None:
         raise AnnotationError(
             f'{ann_file}: the annotation file holds no samples (it is empty '
             'or blank)')
+
+
+def _teacher_window(pipeline) -> Optional[Tuple[int, int]]:
+    """``(window, minimum)`` when the pipeline samples teacher clips.
+
+    The window comes from the student-teacher sampler (``clip_len`` and
+    ``frame_interval``), the minimum from a checked decoder's
+    ``min_teacher_frames`` (the policy's default without one).
+    """
+    transforms = getattr(pipeline, 'transforms', [])
+    sampler = next((t for t in transforms if getattr(t, 'with_teacher', False)
+                    and hasattr(t, 'clip_len')), None)
+    if sampler is None:
+        return None
+    policy = next((t.policy for t in transforms
+                   if isinstance(getattr(t, 'policy', None),
+                                 TeacherWindowPolicy)), TeacherWindowPolicy())
+    window = (sampler.clip_len - 1) * sampler.frame_interval + 1
+    return window, policy.minimum(window)
+
+
+def _check_lengths(data_list: List[dict], ann_file: str, pipeline) -> None:
+    """Refuses videos too short for a teacher clip, counts padded ones."""
+    window = _teacher_window(pipeline)
+    if window is None:
+        return
+    window, minimum = window
+    short = [d for d in data_list if d['total_frames'] < window]
+    for info in short:
+        if info['total_frames'] < minimum:
+            raise AnnotationError(
+                f'{ann_file}:{info["ann_lineno"]}: {info["frame_dir"]} has '
+                f'{info["total_frames"]} frames, fewer than {minimum} '
+                f'(min_teacher_frames) for its {window}-frame teacher clip')
+    if short:
+        shortest = min(short, key=lambda d: d['total_frames'])
+        print_log(
+            f'{ann_file}: {len(short)} of {len(data_list)} videos are '
+            f'shorter than the {window}-frame teacher window (shortest: '
+            f'{shortest["total_frames"]} frames, line '
+            f'{shortest["ann_lineno"]}); their teacher clips are padded by '
+            'repeating the last frame', logger='current', level=30)
 
 
 def _check_paths(data_list: List[dict], key: str, ann_file: str,
@@ -164,6 +214,7 @@ class CheckedRawframeDataset(RawframeDataset):
                                           self.multi_class, self.num_classes)
             data_list.append(info)
         _check_not_empty(data_list, self.ann_file)
+        _check_lengths(data_list, self.ann_file, self.pipeline)
         if self.check_files:
             _check_paths(data_list, 'frame_dir', self.ann_file, osp.isdir)
         return data_list

@@ -6,7 +6,8 @@ no integer, an empty file, a blank file, a label beyond the model head when
 the config passes no ``num_classes`` (caught before the first iteration),
 a multi-class list whose class count differs from the head's, a listed
 video that does not exist, a frame count that is no integer and a frame
-folder that does not exist.
+folder that does not exist, rawframe videos shorter than the teacher
+window (counted once) and below the minimum (refused).
 """
 import os
 
@@ -34,8 +35,9 @@ def _videos(ann, root, **kwargs):
 
 def _frames(ann, root, **kwargs):
     kwargs.setdefault('check_files', False)
+    kwargs.setdefault('pipeline', [])
     return CheckedRawframeDataset(
-        ann_file=ann, data_prefix=dict(img=str(root)), pipeline=[], **kwargs)
+        ann_file=ann, data_prefix=dict(img=str(root)), **kwargs)
 
 
 @pytest.mark.parametrize('build, lines, bad_line, expected', [
@@ -139,3 +141,34 @@ def test_hook_stops_training_before_first_iteration(tmp_path):
     with pytest.raises(AnnotationError, match=f'^{ann}:2: label 6'):
         runner.train()
     assert not [n for n in os.listdir(runner.work_dir) if n.endswith('.pth')]
+
+
+def test_rawframe_lengths_against_the_teacher_window(tmp_path, monkeypatch):
+    """Padded teacher clips are counted at load; too short is refused."""
+    from hallucinet_mm.datasets import checked_datasets
+    from hallucinet_mm.datasets.transforms import SingleFrameSampler
+    from hallucinet_mm.datasets.transforms.checked_loading import \
+        CheckedRawFrameDecode
+    logged = []
+    monkeypatch.setattr(checked_datasets, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    pipeline = [SingleFrameSampler(clip_len=16), CheckedRawFrameDecode()]
+    ann = write_lines(tmp_path / 'frames.txt',
+                      ['a 40 0', 'b 12 1', 'c 9 0', 'd 30 1'])
+    assert len(_frames(ann, tmp_path, pipeline=pipeline)) == 4
+    assert logged == [
+        f'{ann}: 2 of 4 videos are shorter than the 16-frame teacher window '
+        '(shortest: 9 frames, line 3); their teacher clips are padded by '
+        'repeating the last frame'
+    ]
+    ann = write_lines(tmp_path / 'short.txt', ['a 40 0', 'b 7 1'])
+    with pytest.raises(AnnotationError,
+                       match=f'^{ann}:2: .*b has 7 frames, fewer than 8'):
+        _frames(ann, tmp_path, pipeline=pipeline)
+    # The minimum is the decoder's documented field.
+    lenient = [SingleFrameSampler(clip_len=16),
+               CheckedRawFrameDecode(min_teacher_frames=2)]
+    assert len(_frames(ann, tmp_path, pipeline=lenient)) == 2
+    # Without teacher clips nothing is padded, nothing is checked.
+    student_only = [SingleFrameSampler(with_teacher=False)]
+    assert len(_frames(ann, tmp_path, pipeline=student_only)) == 2

@@ -92,6 +92,10 @@ class TeacherWindowPolicy:
                              f'{min_teacher_frames}')
         self.min_teacher_frames = min_teacher_frames
 
+    def minimum(self, window: int) -> int:
+        """The least frames a video needs for a ``window``-frame clip."""
+        return self.min_teacher_frames or -(-window // 2)
+
     def check(self, results: Dict, source: str) -> None:
         """Counts, warns about or refuses a padded teacher clip.
 
@@ -111,7 +115,7 @@ class TeacherWindowPolicy:
         total = int(results['total_frames'])
         if total >= window:
             return
-        minimum = self.min_teacher_frames or -(-window // 2)
+        minimum = self.minimum(window)
         if total < minimum:
             raise VideoTooShortError(
                 f'{source}: {total} frames, fewer than {minimum} '
