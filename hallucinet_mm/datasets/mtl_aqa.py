@@ -15,6 +15,7 @@ from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
 
 from ..utils import safe_pickle_load
+from .transforms.checked_loading import VideoReadError
 
 #: The order of ``dive_labels``.
 MTL_AQA_DIVE_FIELDS = ('position', 'armstand', 'rotation_type', 'ss_no',
@@ -274,7 +275,14 @@ class MTLAQADataset(BaseActionDataset):
         except ImportError as e:
             raise ImportError("frame_source='video' needs decord: "
                               'pip install decord') from e
-        return len(decord.VideoReader(path, num_threads=1))
+        try:
+            return len(decord.VideoReader(path, num_threads=1))
+        except Exception as err:  # decord raises its own DECORDError
+            text = str(err).strip()
+            raise VideoReadError(
+                f'cannot read video {path!r} of sample {key}: '
+                f'{type(err).__name__}: '
+                f'{text.splitlines()[0] if text else ""}') from err
 
 
 def _in_file(err: Exception, path: str) -> Exception:

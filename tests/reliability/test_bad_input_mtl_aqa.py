@@ -2,8 +2,9 @@
 
 Kinds tried here: an empty split, an empty annotation dict, a value out of
 range, a missing annotation field, a split key without annotation, a split
-that is no list, a text file given as split, a truncated pickle, and a
-pickle that needs a global (numpy) to load.
+that is no list, a text file given as split, a truncated pickle, a
+pickle that needs a global (numpy) to load, and a damaged whole video
+(``frame_source="video"``).
 """
 import pickle
 
@@ -91,3 +92,19 @@ def test_pickle_needing_a_global_is_refused(tmp_path):
     with pytest.raises(UnsafePickleError,
                        match='final_annotations_dict.pkl.*numpy'):
         _build(tmp_path, [(1, 1)], annotations)
+
+
+def test_unreadable_whole_video_names_the_file(tmp_path):
+    """frame_source='video': a damaged whole video fails at load, named."""
+    from hallucinet_mm.datasets.transforms.checked_loading import \
+        VideoReadError
+    from tools.data.make_synthetic_videos import write_corrupt_video
+    video = write_corrupt_video(str(tmp_path / '01.mp4'))
+    ann = _dump(tmp_path / 'final_annotations_dict.pkl', {(1, 1): GOOD})
+    split = _dump(tmp_path / 'train_split_0.pkl', [(1, 1)])
+    with pytest.raises(VideoReadError,
+                       match=f"cannot read video '{video}' of sample"):
+        DATASETS.build(
+            dict(type='MTLAQADataset', ann_file=split, annotation_file=ann,
+                 data_prefix=dict(video=str(tmp_path)), pipeline=[],
+                 frame_source='video'))
