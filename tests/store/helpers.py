@@ -82,3 +82,26 @@ def online_cfg(videos: dict,
     opts.update(options)
     cfg.merge_from_dict(opts)
     return cfg
+
+
+def extract(videos: dict, ckpt: str, out: str, cfg_options=None, **kwargs):
+    """Extracts the store of ``store_cfg`` into ``out``, quietly.
+
+    Args:
+        videos (dict): The ``synthetic_videos`` fixture.
+        ckpt (str): The teacher checkpoint.
+        out (str): The store directory.
+        cfg_options (dict, optional): Config overrides.
+        **kwargs: ``extract_teacher_features`` arguments (``shard_size``
+            defaults to 2, ``batch_size`` to the number of samples).
+
+    Returns:
+        dict | None: The manifest.
+    """
+    from hallucinet_mm.store import extract_teacher_features
+    torch.set_num_threads(1)
+    kwargs.setdefault('shard_size', 2)
+    kwargs.setdefault('batch_size', NUM_SAMPLES)
+    cfg = store_cfg(videos, ckpt, out, **(cfg_options or {}))
+    return extract_teacher_features(
+        cfg, out, num_workers=0, progress=False, **kwargs)

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from hallucinet_mm.store import (FeatureStoreMismatchError,
-                                 TeacherFeatureStore, extraction_pipeline)
+from hallucinet_mm.store import FeatureStoreMismatchError, TeacherFeatureStore
 from hallucinet_mm.store.format import shard_path
 from tests.store.helpers import (NUM_SAMPLES, STORE_CFG, make_teacher_ckpt,
                                  store_cfg)
@@ -92,22 +91,6 @@ def test_cli_writes_the_store(reference):
         keys = json.load(f)
     assert keys['anchors'] == [[12]] * NUM_SAMPLES
     assert len(set(keys['keys'])) == NUM_SAMPLES
-
-
-def test_extraction_pipeline_is_deterministic(synthetic_videos, ckpts):
-    cfg = store_cfg(synthetic_videos, ckpts[0], '/nowhere', **{
-        'train_dataloader.dataset.pipeline.1.mode': 'random',
-        'train_dataloader.dataset.pipeline.1.test_mode': False,
-        'train_dataloader.dataset.pipeline.3.flip_ratio': 0.5,
-    })
-    pipeline = extraction_pipeline(cfg, 'train')
-    types = [t['type'] for t in pipeline]
-    assert types == [
-        'CheckedDecordInit', 'SingleFrameSampler', 'DecordDecode',
-        'SplitStudentTeacher'
-    ]  # LoadTeacherFeatures, FormatShape and packing dropped
-    assert pipeline[1]['test_mode'] and pipeline[1]['with_teacher']
-    assert pipeline[3]['flip_ratio'] == 0
 
 
 def test_resume_keeps_finished_shards(synthetic_videos, ckpts, reference,
