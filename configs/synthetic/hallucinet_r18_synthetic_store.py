@@ -10,7 +10,7 @@
 # exact online equivalent of this config is
 #   --cfg-options train_dataloader.dataset.pipeline.1.mode=centre
 # and sees the same phi_t targets (up to float rounding with a float32
-# store; see tests/datasets/test_teacher_feature_store.py).
+# store; see tests/store/test_loading.py).
 # LoadTeacherFeatures refuses any sample whose anchor frame differs from the
 # stored one (e.g. a random mode sampler), and CheckTeacherFeatureStoreHook
 # refuses, before the first step, a store made with another teacher,
