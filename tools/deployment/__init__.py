@@ -1,0 +1,1 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
