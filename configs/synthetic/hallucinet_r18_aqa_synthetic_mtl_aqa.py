@@ -11,7 +11,7 @@ model = dict(
     cls_head=dict(
         fields=dict(_delete_=True),
         with_score=True,
-        score_loss='l2',
+        loss_score=dict(type='MSELoss', loss_weight=1.0),
         score_scale=17.0))
 
 val_evaluator = dict(type='SpearmanMetric', _delete_=True)

@@ -30,14 +30,14 @@ model = dict(
         in_channels=student_feat_dim,
         hidden_channels=64,
         num_layers=1,
-        fields=dict(position=3, armstand=2, rotation_type=4, ss_no=10,
-                    tw_no=8),
+        fields=None,  # all MTL-AQA fields (MTLAQADataset.METAINFO)
+        loss_cls=dict(type='CrossEntropyLoss', loss_weight=1.0),
         with_score=False),
     hallu_head=dict(
         type='HallucinationHead',
         in_channels=student_feat_dim,
         out_channels={{_base_.teacher_feat_dim}},
-        loss_weight=50.0),
+        loss_hallu=dict(type='HallucinationLoss', loss_weight=50.0)),
     teacher=dict(
         type='FrozenTeacherWrapper',
         model={{_base_.teacher_model}},

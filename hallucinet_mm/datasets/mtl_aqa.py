@@ -78,16 +78,19 @@ class MTLAQADataset(BaseActionDataset):
             ``modality``, ...).
     """
 
+    #: The one source of the dive fields (the order of ``dive_labels``) and
+    #: their class counts; ``DiveMultiHead``, ``DiveAccuracyMetric`` and the
+    #: configs read them from here.
     METAINFO = dict(
         dive_fields=MTL_AQA_DIVE_FIELDS, dive_num_classes=(3, 2, 4, 10, 8))
 
     #: Inclusive valid range of each annotation value.
     VALUE_RANGES = dict(
-        position=(0, 2),
-        armstand=(0, 1),
-        rotation_type=(0, 3),
-        ss_no=(0, 9),
-        tw_no=(0, 7),
+        **{
+            name: (0, num_classes - 1)
+            for name, num_classes in zip(METAINFO['dive_fields'],
+                                         METAINFO['dive_num_classes'])
+        },
         final_score=(0.0, 104.5),
         difficulty=(1.0, 4.5))
 
@@ -289,6 +292,12 @@ def _in_file(err: Exception, path: str) -> Exception:
     """The same kind of error with the file named first."""
     message = err.args[0] if err.args else str(err)
     return type(err)(f'{path!r}, {message}')
+
+
+#: The number of classes of each dive field, from ``METAINFO``.
+MTL_AQA_DIVE_CLASSES = dict(
+    zip(MTLAQADataset.METAINFO['dive_fields'],
+        MTLAQADataset.METAINFO['dive_num_classes']))
 
 
 def _is_int(value) -> bool:

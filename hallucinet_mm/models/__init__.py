@@ -1,2 +1,2 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-from . import backbones, heads, recognizers, teachers  # noqa: F401
+from . import backbones, heads, losses, recognizers, teachers  # noqa: F401

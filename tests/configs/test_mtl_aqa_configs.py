@@ -225,7 +225,7 @@ def test_paper_config_builds(name, mtl_aqa_root, ucf_root, resnext101_ckpt):
         assert model.teacher.checkpoint == resnext101_ckpt
         assert model.hallu_head.out_channels == 2048
         assert model.hallu_head.in_channels == 512 * fps
-        assert model.hallu_head.loss_weight == 50
+        assert model.hallu_head.loss_hallu.loss_weight == 50
     if data == 'mtl_aqa':
         assert model.cls_head.in_channels == 512 * fps
         assert model.cls_head.hidden_channels == 256

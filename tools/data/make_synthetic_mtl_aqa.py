@@ -30,8 +30,10 @@ from typing import Dict, Tuple
 import cv2
 import numpy as np
 
+from hallucinet_mm.datasets.mtl_aqa import MTL_AQA_DIVE_CLASSES
+
 GAP = 5  # idle frames before, between and after the dives of a video
-NUM_CLASSES = dict(position=3, armstand=2, rotation_type=4, ss_no=10, tw_no=8)
+NUM_CLASSES = MTL_AQA_DIVE_CLASSES  # from MTLAQADataset.METAINFO
 
 
 def _draw_dive(rng: np.random.RandomState, ann: dict, num_frames: int,

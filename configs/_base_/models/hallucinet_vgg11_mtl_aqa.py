@@ -4,7 +4,8 @@
 # 3D-ResNeXt-101 teacher's 2048-d features of the 16 frames starting there,
 # trained with 50 * MSE(sigmoid(phi_s), sigmoid(phi_t)) (eq. 2-4, lambda=50),
 # and (b) an LSTM (1 layer, 256 hidden) over the 6 steps whose last hidden
-# state goes through one linear layer per dive field (DiveMultiHead).
+# state goes through one linear layer per dive field (DiveMultiHead; the
+# fields and class counts default to MTLAQADataset.METAINFO).
 # The AQA configs reuse this model with `fields` emptied and the score
 # regressor on (cls_head.with_score=True).
 _base_ = ['./resnext101_kinetics_teacher.py']
@@ -14,7 +15,6 @@ student_std = [58.395, 57.12, 57.375]
 # torchvision's VGG11-bn through Recognizer2D: the classifier is replaced by
 # Identity and `features` are average-pooled, giving 512-d features.
 student_feat_dim = 512
-dive_fields = dict(position=3, armstand=2, rotation_type=4, ss_no=10, tw_no=8)
 
 model = dict(
     type='HalluciNetRecognizer',
@@ -24,13 +24,14 @@ model = dict(
         in_channels=student_feat_dim,
         hidden_channels=256,
         num_layers=1,
-        fields=dive_fields,
+        fields=None,  # all MTL-AQA fields (MTLAQADataset.METAINFO)
+        loss_cls=dict(type='CrossEntropyLoss', loss_weight=1.0),
         with_score=False),
     hallu_head=dict(
         type='HallucinationHead',
         in_channels=student_feat_dim,
         out_channels={{_base_.teacher_feat_dim}},
-        loss_weight=50.0),
+        loss_hallu=dict(type='HallucinationLoss', loss_weight=50.0)),
     teacher={{_base_.teacher}},
     cls_feature='student',
     frames_per_step=1,

@@ -27,7 +27,7 @@ model = dict(
         type='HallucinationHead',
         in_channels=student_feat_dim,
         out_channels={{_base_.teacher_feat_dim}},
-        loss_weight=50.0),
+        loss_hallu=dict(type='HallucinationLoss', loss_weight=50.0)),
     teacher={{_base_.teacher}},
     cls_feature='student',
     data_preprocessor=dict(

@@ -6,9 +6,7 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from mmaction.registry import METRICS
-
-MTL_AQA_DIVE_FIELDS = ('position', 'armstand', 'rotation_type', 'ss_no',
-                       'tw_no')
+from ...datasets.mtl_aqa import MTL_AQA_DIVE_FIELDS
 
 
 @METRICS.register_module()

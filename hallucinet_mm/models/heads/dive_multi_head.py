@@ -1,19 +1,25 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Multi-task head for dive recognition and action quality assessment."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmaction.registry import MODELS
-from mmaction.utils import SampleList
+from mmaction.utils import ConfigType, SampleList
+from ...datasets.mtl_aqa import MTL_AQA_DIVE_CLASSES, MTL_AQA_DIVE_FIELDS
+from ..losses import build_feature_loss
+from .arg_checks import reject_old_args
 
-#: The order of ``dive_labels`` produced by ``MTLAQADataset``.
-MTL_AQA_DIVE_FIELDS = ('position', 'armstand', 'rotation_type', 'ss_no',
-                       'tw_no')
+#: What the former loss arguments became.
+_MOVED_ARGS = dict(
+    score_loss="loss_score=dict(type='MSELoss', loss_weight=1.0), or a "
+    "list such as [dict(type='MSELoss'), dict(type='L1Loss')] for l1+l2",
+    loss_weights="the loss_weight of loss_cls (per field: loss_cls=dict("
+    "position=dict(type='CrossEntropyLoss', loss_weight=...), ...)) and of "
+    'loss_score')
 
 
 @MODELS.register_module()
@@ -32,66 +38,83 @@ class DiveMultiHead(BaseModule):
     judges' units). The regressor is trained on ``final_score /
     score_scale``.
 
+    As MMAction2's ``BaseHead``: :meth:`loss` runs :meth:`forward` then
+    :meth:`loss_by_feat`, :meth:`predict` runs :meth:`forward` then
+    :meth:`predict_by_feat`. The losses are registered modules built from
+    ``loss_cls`` and ``loss_score``.
+
     Args:
         in_channels (int): Number of channels of the per-frame features.
         hidden_channels (int): Hidden size of the LSTM. Defaults to 256.
         num_layers (int): Number of stacked LSTM layers. Defaults to 1.
-        fields (dict): Maps each dive field to classify to its number of
-            classes; the classifiers and ``pred_dive_labels`` follow this
-            order. Defaults to ``dict(position=3, armstand=2,
-            rotation_type=4, ss_no=10, tw_no=8)``.
+        fields (dict, optional): Maps each dive field to classify to its
+            number of classes; the classifiers and ``pred_dive_labels``
+            follow this order. Defaults to None: every MTL-AQA field with
+            its class count, from ``MTLAQADataset.METAINFO``.
         with_score (bool): Whether to regress the final score.
             Defaults to True.
-        score_loss (str): ``'l2'`` (mean squared error) or ``'l1+l2'``
-            (mean squared plus mean absolute error). Defaults to ``'l2'``.
+        loss_cls (dict): Config of the classification loss (a registered
+            loss taking ``(logits, labels)``), one module built per field;
+            or a dict keyed by field name giving a field its own config
+            (fields left out get ``dict(type='CrossEntropyLoss')``).
+            Defaults to ``dict(type='CrossEntropyLoss', loss_weight=1.0)``.
+        loss_score (dict | list[dict]): Config of the score loss, a
+            registered ``BaseFeatureLoss`` (``MSELoss``, ``L1Loss``,
+            ``SmoothL1Loss``); a list sums its losses (``[MSELoss, L1Loss]``
+            is the L1 + L2 loss of the MTL-AQA code). Defaults to
+            ``dict(type='MSELoss', loss_weight=1.0)``.
         score_scale (float): The score target is ``final_score /
             score_scale``; predictions are multiplied back by it.
             Defaults to 17.0.
-        loss_weights (dict, optional): Weight of each loss term by field
-            name, ``'score'`` included; missing ones weigh 1.0.
-            Defaults to None.
         dropout_ratio (float): Dropout probability on the LSTM's last hidden
             state. Defaults to 0.0.
         label_order (Sequence[str]): The field of each entry of the ground
-            truth ``dive_labels``. Defaults to the MTL-AQA order
-            ``('position', 'armstand', 'rotation_type', 'ss_no', 'tw_no')``.
+            truth ``dive_labels``. Defaults to the MTL-AQA order,
+            ``MTLAQADataset.METAINFO['dive_fields']``.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to ``dict(type='Normal', layer='Linear', std=0.01)``.
+
+    Raises:
+        ValueError: For an invalid configuration.
+        TypeError: For an argument the head does not take, the former
+            ``score_loss`` and ``loss_weights`` included (their messages
+            name the loss configs replacing them).
     """
 
     def __init__(self,
                  in_channels: int,
                  hidden_channels: int = 256,
                  num_layers: int = 1,
-                 fields: Dict[str, int] = dict(
-                     position=3,
-                     armstand=2,
-                     rotation_type=4,
-                     ss_no=10,
-                     tw_no=8),
+                 fields: Optional[Dict[str, int]] = None,
                  with_score: bool = True,
-                 score_loss: str = 'l2',
+                 loss_cls: ConfigType = dict(
+                     type='CrossEntropyLoss', loss_weight=1.0),
+                 loss_score: Union[ConfigType, List[ConfigType]] = dict(
+                     type='MSELoss', loss_weight=1.0),
                  score_scale: float = 17.0,
-                 loss_weights: Optional[Dict[str, float]] = None,
                  dropout_ratio: float = 0.0,
                  label_order: Sequence[str] = MTL_AQA_DIVE_FIELDS,
                  init_cfg: Optional[dict] = dict(
-                     type='Normal', layer='Linear', std=0.01)) -> None:
+                     type='Normal', layer='Linear', std=0.01),
+                 **kwargs) -> None:
+        reject_old_args(type(self).__name__, kwargs, _MOVED_ARGS)
         super().__init__(init_cfg=init_cfg)
-        fields = dict(fields or {})
+        fields = dict(MTL_AQA_DIVE_CLASSES if fields is None else fields)
         self._check_config(in_channels, hidden_channels, num_layers, fields,
-                           with_score, score_loss, score_scale,
-                           dropout_ratio, label_order)
+                           with_score, score_scale, dropout_ratio,
+                           label_order)
         self.in_channels = in_channels
         self.hidden_channels = hidden_channels
         self.num_layers = num_layers
         self.fields = fields
         self.with_score = with_score
-        self.score_loss = score_loss
         self.score_scale = float(score_scale)
         self.dropout_ratio = dropout_ratio
         self.label_order = tuple(label_order)
-        self.loss_weights = self._parse_loss_weights(loss_weights)
+        self.loss_cls = self._build_cls_losses(loss_cls)
+        self.loss_score = nn.ModuleList(
+            build_feature_loss(cfg, 'loss_score')
+            for cfg in _as_list(loss_score)) if with_score else None
 
         self.lstm = nn.LSTM(
             in_channels, hidden_channels, num_layers, batch_first=True)
@@ -105,7 +128,7 @@ class DiveMultiHead(BaseModule):
 
     @staticmethod
     def _check_config(in_channels, hidden_channels, num_layers, fields,
-                      with_score, score_loss, score_scale, dropout_ratio,
+                      with_score, score_scale, dropout_ratio,
                       label_order) -> None:
         """Raises ValueError on an invalid configuration."""
         for name, value in (('in_channels', in_channels),
@@ -117,6 +140,11 @@ class DiveMultiHead(BaseModule):
         if not fields and not with_score:
             raise ValueError('DiveMultiHead has nothing to predict: `fields` '
                              'is empty and `with_score` is False')
+        if '_delete_' in fields:
+            raise ValueError(
+                'fields holds a `_delete_` key left by a config merge: '
+                '`fields=dict(_delete_=True)` only empties the fields a base '
+                'config sets (e.g. `fields=None`); use `fields=dict()`')
         for name, num_classes in fields.items():
             if not isinstance(name, str) or not name.isidentifier():
                 raise ValueError(
@@ -133,33 +161,36 @@ class DiveMultiHead(BaseModule):
                     f'field {name!r} is not in label_order '
                     f'{tuple(label_order)}; set `label_order` to the order '
                     'of the entries of the ground truth `dive_labels`')
-        if score_loss not in ('l2', 'l1+l2'):
-            raise ValueError(
-                f"score_loss must be 'l2' or 'l1+l2', got {score_loss!r}")
         if not score_scale > 0:
             raise ValueError(f'score_scale must be > 0, got {score_scale!r}')
         if not 0 <= dropout_ratio < 1:
             raise ValueError(
                 f'dropout_ratio must be in [0, 1), got {dropout_ratio!r}')
 
-    def _parse_loss_weights(
-            self,
-            loss_weights: Optional[Dict[str, float]]) -> Dict[str, float]:
-        """Returns the weight of every task, 1.0 unless configured."""
-        tasks = list(self.fields) + (['score'] if self.with_score else [])
-        loss_weights = dict(loss_weights or {})
-        unknown = sorted(set(loss_weights) - set(tasks))
-        if unknown:
-            raise ValueError(f'loss_weights has keys {unknown} that are not '
-                             f'predicted by this head (tasks: {tasks})')
-        weights = {}
-        for task in tasks:
-            weight = float(loss_weights.get(task, 1.0))
-            if weight < 0:
+    def _build_cls_losses(self, loss_cls: ConfigType) -> nn.ModuleDict:
+        """Builds one classification loss per field from ``loss_cls``."""
+        if not isinstance(loss_cls, dict):
+            raise TypeError('loss_cls must be a loss config dict, or a dict '
+                            f'of them keyed by field, got {loss_cls!r}')
+        if 'type' in loss_cls:
+            per_field = {name: loss_cls for name in self.fields}
+        else:
+            unknown = sorted(set(loss_cls) - set(self.fields))
+            if unknown:
                 raise ValueError(
-                    f'loss weight of {task!r} must be >= 0, got {weight}')
-            weights[task] = weight
-        return weights
+                    f'loss_cls has configs for {unknown}, which are not '
+                    f'fields of this head ({list(self.fields)})')
+            per_field = {
+                name: loss_cls.get(name, dict(type='CrossEntropyLoss'))
+                for name in self.fields
+            }
+        losses = nn.ModuleDict()
+        for name, cfg in per_field.items():
+            if not isinstance(cfg, dict) or 'type' not in cfg:
+                raise TypeError(f'loss_cls of field {name!r} must be a loss '
+                                f'config dict with a `type`, got {cfg!r}')
+            losses[name] = MODELS.build(cfg)
+        return losses
 
     def forward(self, x: torch.Tensor, num_segs: int,
                 **kwargs) -> Dict[str, torch.Tensor]:
@@ -254,13 +285,26 @@ class DiveMultiHead(BaseModule):
             num_segs (int): Number of frames per sample.
 
         Returns:
-            dict[str, torch.Tensor]: ``loss_<field>`` (weighted cross
-            entropy), ``loss_score`` (weighted MSE, plus L1 for
-            ``'l1+l2'``), and for logging ``acc_<field>`` (top-1 accuracy
-            as a fraction) and ``mae_score`` (mean absolute error in judges'
+            dict[str, torch.Tensor]: ``loss_<field>`` (the field's
+            ``loss_cls``), ``loss_score`` (the sum of the ``loss_score``
+            losses), and for logging ``acc_<field>`` (top-1 accuracy as a
+            fraction) and ``mae_score`` (mean absolute error in judges'
             units).
         """
-        outs = self(feats, num_segs=num_segs)
+        return self.loss_by_feat(self(feats, num_segs=num_segs), data_samples)
+
+    def loss_by_feat(self, outs: Dict[str, torch.Tensor],
+                     data_samples: SampleList) -> Dict[str, torch.Tensor]:
+        """Computes the losses of all tasks from the head's outputs.
+
+        Args:
+            outs (dict[str, torch.Tensor]): The output of :meth:`forward`.
+            data_samples (list[:obj:`ActionDataSample`]): The batch data
+                samples, with ``dive_labels`` and/or ``final_score``.
+
+        Returns:
+            dict[str, torch.Tensor]: See :meth:`loss`.
+        """
         device = next(iter(outs.values())).device
         losses = dict()
 
@@ -274,8 +318,7 @@ class DiveMultiHead(BaseModule):
                     raise ValueError(
                         f'`dive_labels` of field {name!r} must be in '
                         f'[0, {num_classes}), got {target[bad].tolist()}')
-                losses[f'loss_{name}'] = self.loss_weights[name] * \
-                    F.cross_entropy(logits, target)
+                losses[f'loss_{name}'] = self.loss_cls[name](logits, target)
                 losses[f'acc_{name}'] = (logits.detach().argmax(-1) ==
                                          target).float().mean()
 
@@ -283,10 +326,8 @@ class DiveMultiHead(BaseModule):
             pred = outs['score']
             gt_score = self._gt_scores(data_samples, device)
             target = gt_score / self.score_scale
-            loss_score = F.mse_loss(pred, target)
-            if self.score_loss == 'l1+l2':
-                loss_score = loss_score + F.l1_loss(pred, target)
-            losses['loss_score'] = self.loss_weights['score'] * loss_score
+            losses['loss_score'] = sum(
+                loss(pred, target) for loss in self.loss_score)
             losses['mae_score'] = (pred.detach() * self.score_scale -
                                    gt_score).abs().mean()
         return losses
@@ -309,7 +350,21 @@ class DiveMultiHead(BaseModule):
             judges' units, i.e. the regressor output times ``score_scale``;
             set when ``with_score``).
         """
-        outs = self(feats, num_segs=num_segs)
+        return self.predict_by_feat(
+            self(feats, num_segs=num_segs), data_samples)
+
+    def predict_by_feat(self, outs: Dict[str, torch.Tensor],
+                        data_samples: SampleList) -> SampleList:
+        """Stores the predictions of the head's outputs on the samples.
+
+        Args:
+            outs (dict[str, torch.Tensor]): The output of :meth:`forward`.
+            data_samples (list[:obj:`ActionDataSample`]): The batch data
+                samples.
+
+        Returns:
+            list[:obj:`ActionDataSample`]: See :meth:`predict`.
+        """
         num_samples = len(data_samples)
         if self.fields:
             pred_labels = torch.stack(
@@ -324,6 +379,14 @@ class DiveMultiHead(BaseModule):
             for sample, score in zip(data_samples, pred_scores):
                 sample.set_field(score, 'pred_score')
         return data_samples
+
+
+def _as_list(cfg) -> list:
+    """A loss config, or a list of them, as a non-empty list."""
+    cfgs = list(cfg) if isinstance(cfg, (list, tuple)) else [cfg]
+    if not cfgs:
+        raise ValueError('loss_score must name at least one loss')
+    return cfgs
 
 
 def _to_numpy(value):

@@ -4,38 +4,12 @@ from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmaction.registry import MODELS
-
-
-def hallucination_loss(phi_s: torch.Tensor,
-                       phi_t: torch.Tensor,
-                       reduction: str = 'mean') -> torch.Tensor:
-    """``MSE(sigmoid(phi_s), sigmoid(phi_t))``, the paper's L_hallu.
-
-    Args:
-        phi_s (Tensor): Hallucinated features, (N, D).
-        phi_t (Tensor): Teacher features, (N, D).
-        reduction (str): ``'mean'`` over everything, or ``'none'`` for the
-            per-sample mean over D, shape (N, ). Defaults to ``'mean'``.
-
-    Returns:
-        Tensor: The loss.
-    """
-    if phi_s.shape != phi_t.shape:
-        raise ValueError(f'hallucinated features {tuple(phi_s.shape)} and '
-                         f'teacher features {tuple(phi_t.shape)} differ')
-    per_elem = F.mse_loss(
-        torch.sigmoid(phi_s.float()),
-        torch.sigmoid(phi_t.float()),
-        reduction='none')
-    if reduction == 'mean':
-        return per_elem.mean()
-    if reduction == 'none':
-        return per_elem.flatten(1).mean(1)
-    raise ValueError(f"reduction must be 'mean' or 'none', got {reduction}")
+from mmaction.utils import ConfigType, SampleList
+from ..losses import build_feature_loss
+from .arg_checks import reject_old_args
 
 
 @MODELS.register_module()
@@ -45,9 +19,14 @@ class HallucinationHead(BaseModule):
     ``num_layers`` blocks of Linear + activation map the student's pooled
     features (``in_channels``) to the teacher's dimension
     (``out_channels``); the original HalluciNet code uses one block of
-    Linear(2048, 2048) + ReLU. The loss is
-    ``loss_weight * MSE(sigmoid(phi_s), sigmoid(phi_t))`` (paper eq. 2,
-    lambda = 50), logged as ``loss_hallu``.
+    Linear(2048, 2048) + ReLU. The loss is built from ``loss_hallu``, by
+    default ``50 * MSE(sigmoid(phi_s), sigmoid(phi_t))`` (paper eq. 2,
+    lambda = 50), and logged as ``loss_hallu``.
+
+    As MMAction2's ``BaseHead``: :meth:`loss` runs :meth:`forward` then
+    :meth:`loss_by_feat`, :meth:`predict` runs :meth:`forward` then
+    :meth:`predict_by_feat`. The recognizer, which needs ``phi_s`` for the
+    classification head too, calls the ``*_by_feat`` methods directly.
 
     Args:
         in_channels (int): Student feature dimension (twice the backbone's
@@ -56,13 +35,22 @@ class HallucinationHead(BaseModule):
         num_layers (int): Linear layers. Defaults to 1.
         hidden_channels (int, optional): Width of the hidden layers.
             Defaults to ``out_channels``.
-        loss_weight (float): lambda. Defaults to 50.
+        loss_hallu (dict): Config of the loss, a registered
+            :class:`BaseFeatureLoss` (``HallucinationLoss``, ``MSELoss``,
+            ``CosineLoss``, ``SmoothL1Loss`` ...); its ``loss_weight`` is
+            lambda, and 0 turns the hallucination task off. Defaults to
+            ``dict(type='HallucinationLoss', loss_weight=50.0)``.
         final_act (bool): Apply the activation after the last layer as the
             original code does (its teacher features are post-ReLU).
             Defaults to True.
         act_cfg (dict): Activation. Defaults to ``dict(type='ReLU')``.
         init_cfg (dict, optional): Initialisation. Defaults to a normal
             init of the linear layers with std 0.01.
+
+    Raises:
+        TypeError: For an argument the head does not take (the former
+            ``loss_weight`` included, which now lives in ``loss_hallu``),
+            or a loss that is not a :class:`BaseFeatureLoss`.
     """
 
     def __init__(self,
@@ -70,19 +58,23 @@ class HallucinationHead(BaseModule):
                  out_channels: int,
                  num_layers: int = 1,
                  hidden_channels: Optional[int] = None,
-                 loss_weight: float = 50.0,
+                 loss_hallu: ConfigType = dict(
+                     type='HallucinationLoss', loss_weight=50.0),
                  final_act: bool = True,
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg: Optional[dict] = dict(
-                     type='Normal', layer='Linear', std=0.01)) -> None:
+                     type='Normal', layer='Linear', std=0.01),
+                 **kwargs) -> None:
+        reject_old_args(
+            type(self).__name__, kwargs,
+            dict(loss_weight="loss_hallu=dict(type='HallucinationLoss', "
+                 'loss_weight=...)'))
         super().__init__(init_cfg=init_cfg)
         if num_layers < 1:
             raise ValueError(f'num_layers must be >= 1, got {num_layers}')
-        if loss_weight < 0:
-            raise ValueError(f'loss_weight must be >= 0, got {loss_weight}')
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.loss_weight = loss_weight
+        self.loss_hallu = build_feature_loss(loss_hallu, 'loss_hallu')
         hidden = hidden_channels or out_channels
         widths = [in_channels] + [hidden] * (num_layers - 1) + [out_channels]
         layers = []
@@ -109,16 +101,81 @@ class HallucinationHead(BaseModule):
                              f'{x.shape[1]}')
         return self.layers(x)
 
-    def loss(self, phi_s: torch.Tensor,
+    def loss(self, feats: torch.Tensor,
              phi_t: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """The weighted hallucination loss.
+        """Hallucinates from student features and computes the loss.
+
+        Args:
+            feats (Tensor): Student features, see :meth:`forward`.
+            phi_t (Tensor): Teacher features, (N, D).
+
+        Returns:
+            dict: ``loss_hallu``.
+        """
+        return self.loss_by_feat(self(feats), phi_t)
+
+    def loss_by_feat(self, phi_s: torch.Tensor,
+                     phi_t: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """The weighted hallucination loss of hallucinated features.
 
         Args:
             phi_s (Tensor): Hallucinated features, (N, D).
             phi_t (Tensor): Teacher features, (N, D).
 
         Returns:
-            dict: ``loss_hallu``.
+            dict: ``loss_hallu``, a scalar.
         """
-        return dict(
-            loss_hallu=self.loss_weight * hallucination_loss(phi_s, phi_t))
+        return dict(loss_hallu=self.loss_hallu(phi_s, phi_t))
+
+    def predict(self, feats: torch.Tensor, phi_t: torch.Tensor,
+                data_samples: SampleList) -> SampleList:
+        """Hallucinates from student features; stores each sample's loss.
+
+        Args:
+            feats (Tensor): Student features, see :meth:`forward`.
+            phi_t (Tensor): Teacher features, (N * steps, D).
+            data_samples (list[ActionDataSample]): The N samples.
+
+        Returns:
+            list[ActionDataSample]: With ``hallu_loss``, see
+            :meth:`predict_by_feat`.
+        """
+        return self.predict_by_feat(self(feats), phi_t, data_samples)
+
+    def predict_by_feat(self, phi_s: torch.Tensor, phi_t: torch.Tensor,
+                        data_samples: SampleList) -> SampleList:
+        """Stores the unweighted per-sample loss as ``hallu_loss``.
+
+        The rows of ``phi_s``/``phi_t`` are the samples' steps, sample-major;
+        a sample's ``hallu_loss`` (0-d tensor, no lambda) is the mean of
+        the loss over its steps, read by ``HallucinationLossMetric``.
+
+        Args:
+            phi_s (Tensor): Hallucinated features, (N * steps, D).
+            phi_t (Tensor): Teacher features, (N * steps, D).
+            data_samples (list[ActionDataSample]): The N samples.
+
+        Returns:
+            list[ActionDataSample]: ``data_samples`` with ``hallu_loss``.
+
+        Raises:
+            ValueError: If the rows of ``phi_s`` and ``phi_t`` differ in
+                number (a multi-view test pipeline) or do not split evenly
+                over the samples.
+        """
+        if phi_s.shape[0] != phi_t.shape[0]:
+            raise ValueError(
+                f'{phi_s.shape[0]} student steps but {phi_t.shape[0]}'
+                ' teacher clips: the hallucination loss at test time '
+                'needs one view (crop) per step; remove multi-crop '
+                'transforms from a test pipeline with teacher inputs')
+        num_samples = len(data_samples)
+        if num_samples == 0 or phi_s.shape[0] % num_samples:
+            raise ValueError(f'{phi_s.shape[0]} steps cannot be split over '
+                             f'{num_samples} data samples')
+        per_step = self.loss_hallu.per_sample(phi_s, phi_t)
+        per_sample = per_step.reshape(num_samples, -1).mean(1)
+        for sample, value in zip(data_samples, per_sample):
+            sample.set_field(value.detach(), 'hallu_loss')
+        return data_samples
+

@@ -9,7 +9,6 @@ from mmengine.model import merge_dict
 from mmaction.models.recognizers import Recognizer2D
 from mmaction.registry import MODELS
 from mmaction.utils import OptConfigType, SampleList
-from ..heads.hallucination_head import hallucination_loss
 from ..teachers.frozen_teacher import build_teacher
 from .pretrained_weights import (defer_torchvision_weights,
                                  load_torchvision_weights)
@@ -29,15 +28,15 @@ class HalluciNetRecognizer(Recognizer2D):
 
     The student's pooled features of each step (the ordered concatenation
     of its ``frames_per_step`` frames) feed the hallucination head, which
-    predicts phi_s and is trained with
-    ``loss_weight * MSE(sigmoid(phi_s), sigmoid(phi_t))``. The
+    predicts phi_s and is trained with its ``loss_hallu``, by default
+    ``50 * MSE(sigmoid(phi_s), sigmoid(phi_t))``. The
     classification head reads, per ``cls_feature``, the student features
     (HalluciNet), the hallucinated ones (HalluciNet-direct) or both
     concatenated, with ``num_segs=steps``.
 
     Variants: no ``teacher`` and no precomputed features, or a
-    hallucination ``loss_weight`` of 0, is the vanilla 2D-CNN; no
-    ``cls_head`` is hallucination-only training.
+    ``hallu_head.loss_hallu`` with ``loss_weight=0``, is the vanilla
+    2D-CNN; no ``cls_head`` is hallucination-only training.
 
     At test time only ``imgs`` is needed and the teacher does not run. If
     the test pipeline also carries teacher inputs, the per-sample
@@ -264,7 +263,8 @@ class HalluciNetRecognizer(Recognizer2D):
 
     @property
     def _hallucination_on(self) -> bool:
-        return self.with_hallu_head and self.hallu_head.loss_weight > 0
+        return (self.with_hallu_head
+                and self.hallu_head.loss_hallu.loss_weight > 0)
 
     def _needs_phi_s(self, hallucination_loss_wanted: bool) -> bool:
         # A head whose output reaches no loss would leave DDP waiting for
@@ -301,7 +301,8 @@ class HalluciNetRecognizer(Recognizer2D):
                     'the hallucination loss needs teacher inputs: set '
                     'with_teacher=True in the sampler (teacher_imgs) or load '
                     'precomputed teacher_feats')
-            losses = merge_dict(losses, self.hallu_head.loss(phi_s, phi_t))
+            losses = merge_dict(losses,
+                                self.hallu_head.loss_by_feat(phi_s, phi_t))
         return losses
 
     def predict(self, inputs: Union[Dict, torch.Tensor],
@@ -332,16 +333,8 @@ class HalluciNetRecognizer(Recognizer2D):
         if self.with_hallu_head:
             phi_t = self.teacher_features(inputs)
             if phi_t is not None:
-                if phi_s.shape[0] != phi_t.shape[0]:
-                    raise ValueError(
-                        f'{phi_s.shape[0]} student steps but {phi_t.shape[0]}'
-                        ' teacher clips: the hallucination loss at test time '
-                        'needs one view (crop) per step; remove multi-crop '
-                        'transforms from a test pipeline with teacher inputs')
-                per_step = hallucination_loss(phi_s, phi_t, reduction='none')
-                per_sample = per_step.reshape(len(data_samples), -1).mean(1)
-                for sample, value in zip(data_samples, per_sample):
-                    sample.set_field(value.detach(), 'hallu_loss')
+                data_samples = self.hallu_head.predict_by_feat(
+                    phi_s, phi_t, data_samples)
         return data_samples
 
     def _forward(self, inputs: Union[Dict, torch.Tensor], stage: str = 'head',

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 import hallucinet_mm  # noqa: F401  (applies the compat fix first)
+from hallucinet_mm.datasets import MTLAQADataset
 from hallucinet_mm.models.heads import DiveMultiHead
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
@@ -88,9 +89,22 @@ def test_uses_last_hidden_state_of_lstm():
     assert not torch.allclose(outs2['score'][1], outs['score'][1])
 
 
-@pytest.mark.parametrize('score_loss', ['l2', 'l1+l2'])
-def test_losses_match_formulas(score_loss):
-    head = _head(score_loss=score_loss)
+def test_fields_default_to_the_datasets_metainfo():
+    head = _head()
+    meta = MTLAQADataset.METAINFO
+    assert tuple(head.fields) == tuple(meta['dive_fields'])
+    assert tuple(head.fields.values()) == tuple(meta['dive_num_classes'])
+    assert head.label_order == tuple(meta['dive_fields'])
+    assert head.fields == FIELDS
+
+
+@pytest.mark.parametrize(
+    'loss_score',
+    [dict(type='MSELoss', loss_weight=1.0),
+     [dict(type='MSELoss'), dict(type='L1Loss')]],
+    ids=['l2', 'l1+l2'])
+def test_losses_match_formulas(loss_score):
+    head = _head(loss_score=loss_score)
     n, t = 3, 4
     x = torch.randn(n * t, 8)
     labels, scores = _batch(n)
@@ -105,7 +119,7 @@ def test_losses_match_formulas(score_loss):
         torch.testing.assert_close(losses[f'acc_{name}'], acc)
     target = torch.tensor(scores, dtype=torch.float32) / 17.0
     expected = F.mse_loss(outs['score'], target)
-    if score_loss == 'l1+l2':
+    if isinstance(loss_score, list):
         expected = expected + F.l1_loss(outs['score'], target)
     torch.testing.assert_close(losses['loss_score'], expected)
     mae = (outs['score'] * 17.0 - torch.tensor(scores)).abs().mean()
@@ -128,11 +142,39 @@ def test_loss_weights_and_gt_formats():
     # Labels as list / tensor, scores as 0-d tensor / numpy scalar.
     samples = _samples([labels[0].tolist(), torch.from_numpy(labels[1])],
                        [torch.tensor(scores[0]), np.float64(scores[1])])
-    weighted = _head(loss_weights=weights).loss(x, samples, num_segs=t)
+    # Per-field loss configs; fields left out get CrossEntropyLoss.
+    loss_cls = dict(
+        position=dict(type='CrossEntropyLoss', loss_weight=0.5),
+        tw_no=dict(type='CrossEntropyLoss', loss_weight=0.0))
+    weighted = _head(
+        loss_cls=loss_cls,
+        loss_score=dict(type='MSELoss', loss_weight=3.0)).loss(
+            x, samples, num_segs=t)
     for name in list(FIELDS) + ['score']:
         w = weights.get(name, 1.0)
         torch.testing.assert_close(weighted[f'loss_{name}'],
                                    w * plain[f'loss_{name}'])
+
+
+def test_loss_and_predict_split_into_forward_and_by_feat():
+    """As BaseHead: loss = loss_by_feat(forward), predict likewise."""
+    head = _head(loss_score=dict(type='SmoothL1Loss', beta=0.1))
+    n, t = 2, 3
+    x = torch.randn(n * t, 8)
+    labels, scores = _batch(n)
+    outs = head(x, num_segs=t)
+    by_feat = head.loss_by_feat(outs, _samples(labels, scores))
+    for key, value in head.loss(x, _samples(labels, scores), t).items():
+        torch.testing.assert_close(value, by_feat[key])
+    target = torch.tensor(scores, dtype=torch.float32) / 17.0
+    torch.testing.assert_close(
+        by_feat['loss_score'],
+        F.smooth_l1_loss(outs['score'], target, beta=0.1))
+    direct = head.predict_by_feat(outs, _samples([None] * n, [None] * n))
+    via = head.predict(x, _samples([None] * n, [None] * n), num_segs=t)
+    for a, b in zip(direct, via):
+        assert a.pred_dive_labels.tolist() == b.pred_dive_labels.tolist()
+        torch.testing.assert_close(a.pred_score, b.pred_score)
 
 
 def test_predict_stores_labels_and_unscaled_score():
@@ -199,20 +241,36 @@ def test_missing_ground_truth_is_named():
 
 @pytest.mark.parametrize('kwargs,match', [
     (dict(fields=dict(), with_score=False), 'nothing to predict'),
-    (dict(score_loss='l1'), 'score_loss'),
     (dict(score_scale=0), 'score_scale'),
-    (dict(loss_weights=dict(height=1.0)), 'height'),
-    (dict(fields=dict(), loss_weights=dict(position=1.0)), 'position'),
-    (dict(loss_weights=dict(score=-1.0)), 'score'),
+    (dict(loss_cls=dict(height=dict(type='CrossEntropyLoss'))), 'height'),
+    (dict(fields=dict(), loss_cls=dict(position=dict(type='CrossEntropyLoss'
+                                                     ))), 'position'),
+    (dict(loss_score=dict(type='MSELoss', loss_weight=-1.0)),
+     'MSELoss: loss_weight'),
+    (dict(loss_score=[]), 'loss_score must name'),
     (dict(fields=dict(position=1)), 'position'),
     (dict(fields=dict(score=3)), 'reserved'),
     (dict(fields=dict(height=3)), 'label_order'),
+    (dict(fields=dict(_delete_=True)), 'left by a config merge'),
     (dict(in_channels=0), 'in_channels'),
     (dict(num_layers=0), 'num_layers'),
     (dict(dropout_ratio=1.0), 'dropout_ratio'),
 ])
 def test_invalid_config(kwargs, match):
     with pytest.raises(ValueError, match=match):
+        _head(**kwargs)
+
+
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(score_loss='l2'), r"`score_loss`.*loss_score=dict\(type='MSELoss'"),
+    (dict(loss_weights=dict(score=2.0)), r'`loss_weights`.*loss_cls'),
+    (dict(loss_cls='CrossEntropyLoss'), 'loss_cls must be a loss config'),
+    (dict(loss_cls=dict(position=3)), "loss_cls of field 'position'"),
+    (dict(loss_score=dict(type='CrossEntropyLoss')),
+     'loss_score: CrossEntropyLoss is not a BaseFeatureLoss'),
+])
+def test_old_or_wrong_loss_arguments_are_type_errors(kwargs, match):
+    with pytest.raises(TypeError, match=match):
         _head(**kwargs)
 
 

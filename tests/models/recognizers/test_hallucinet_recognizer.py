@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 
-from hallucinet_mm.models.heads import hallucination_loss
+from hallucinet_mm.models.losses import HallucinationLoss
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from tests.models.conftest import tiny_recognizer_cfg
@@ -119,7 +119,7 @@ def test_predict_with_teacher_stores_hallucination_loss(model):
     out = model(**copy.deepcopy(data), mode='predict')
     feats, phi_s, _ = model.student_features(data['inputs']['imgs'])
     phi_t = model.teacher(data['inputs']['teacher_imgs'].flatten(0, 1))
-    expected = hallucination_loss(phi_s, phi_t, reduction='none')
+    expected = HallucinationLoss().per_sample(phi_s, phi_t)  # no lambda
     for sample, value in zip(out, expected):
         assert torch.isclose(sample.hallu_loss, value, atol=1e-6)
 
@@ -147,7 +147,8 @@ def test_vanilla_and_hallucination_only(tiny_teacher_cfg, tiny_teacher_ckpt):
     assert set(k for k in vanilla(**data, mode='loss')
                if k.startswith('loss')) == {'loss_cls'}
     zero = tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt)
-    zero['hallu_head']['loss_weight'] = 0.0
+    # Read from the configured loss, whichever it is.
+    zero['hallu_head']['loss_hallu'] = dict(type='MSELoss', loss_weight=0.0)
     model = MODELS.build(zero)
     data = model.data_preprocessor(_batch(with_teacher=False), True)
     assert 'loss_hallu' not in model(**data, mode='loss')
@@ -197,7 +198,8 @@ def test_zero_weight_leaves_no_unused_head_output(tiny_teacher_cfg,
     """loss_weight=0: phi_s must not be computed (DDP would wait for the
     head's gradients); every parameter that runs gets a gradient."""
     cfg = tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt)
-    cfg['hallu_head']['loss_weight'] = 0.0
+    cfg['hallu_head']['loss_hallu'] = dict(
+        type='HallucinationLoss', loss_weight=0.0)
     model = MODELS.build(cfg)
     calls = []
     model.hallu_head.register_forward_hook(lambda *a: calls.append(1))
