@@ -10,13 +10,15 @@ from mmaction.registry import METRICS
 
 @METRICS.register_module()
 class HallucinationLossMetric(BaseMetric):
-    """Mean of ``MSE(sigmoid(phi_s), sigmoid(phi_t))`` over a test set.
+    """Mean of the hallucination loss over a test set.
 
-    Reads the per-sample ``hallu_loss`` that ``HalluciNetRecognizer``
-    stores when the test pipeline carries teacher inputs, and averages it
-    over all samples of all ranks (mmengine gathers the results). The loss
-    is unweighted (no lambda); the paper reports it x1e-3, given here as
-    ``hallu_loss_x1e3``.
+    Reads the per-sample ``hallu_loss`` that ``HallucinationHead``'s
+    ``predict_by_feat`` stores (through ``HalluciNetRecognizer.predict``)
+    when the test pipeline carries teacher inputs, and averages it over all
+    samples of all ranks (mmengine gathers the results). The loss is the
+    head's ``loss_hallu`` (by default ``MSE(sigmoid(phi_s),
+    sigmoid(phi_t))``), unweighted (no lambda); the paper reports it x1e-3,
+    given here as ``hallu_loss_x1e3``.
 
     Args:
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
