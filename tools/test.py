@@ -16,6 +16,8 @@ from mmengine.runner import Runner
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from hallucinet_mm.compat import setup_cpu_distributed
+from hallucinet_mm.engine.checkpoint_files import check_checkpoint_matches
+from hallucinet_mm.engine.tool_cfg import check_cfg_options
 from hallucinet_mm.utils import drop_unused_teacher
 
 
@@ -67,6 +69,7 @@ def merge_args(cfg, args):
             cfg.test_evaluator = [evaluator, dump_metric]
     cfg.load_from = args.checkpoint
     if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options, args.config)
         cfg.merge_from_dict(args.cfg_options)
     if drop_unused_teacher(cfg):
         print('The test pipeline feeds no teacher clips: testing the student '
@@ -80,6 +83,12 @@ def main():
     cfg = merge_args(cfg, args)
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
+    # MMEngine loads a test checkpoint with strict=False: one of another
+    # model would be tested with random weights, exit code 0.
+    extra = check_checkpoint_matches(runner.model, cfg.load_from)
+    if extra:
+        print(f'{cfg.load_from}: {len(extra)} keys the test model does not '
+              f'use are ignored: {", ".join(extra[:8])}')
     runner.test()
     # Release the runner (data loaders, video readers) and the process group
     # while the interpreter is fully alive: left to interpreter exit, a

@@ -16,6 +16,10 @@ from mmengine.runner import Runner
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from hallucinet_mm.compat import setup_cpu_distributed
+from hallucinet_mm.engine.checkpoint_files import (check_resume_file,
+                                                   find_resume_checkpoint)
+from hallucinet_mm.engine.tool_cfg import (add_reliability_hooks,
+                                           check_cfg_options)
 
 
 def parse_args():
@@ -28,7 +32,8 @@ def parse_args():
         type=str,
         const='auto',
         help='resume from the given checkpoint, or, with no value, from the '
-        'latest checkpoint in the work dir')
+        'checkpoint named by WORK_DIR/last_checkpoint (an error if there is '
+        'none)')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -106,13 +111,6 @@ def merge_args(cfg, args):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
-
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
                 cfg.auto_scale_lr:
@@ -129,7 +127,18 @@ def merge_args(cfg, args):
         cfg.randomness = randomness
 
     if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options, args.config)
         cfg.merge_from_dict(args.cfg_options)
+    # MMEngine would start from scratch, silently, when the work dir holds
+    # no checkpoint, and cannot follow a moved work dir: resolve here.
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = check_resume_file(args.resume)
+    for change in add_reliability_hooks(cfg):
+        print(f'{args.config}: {change}')
     return cfg
 
 

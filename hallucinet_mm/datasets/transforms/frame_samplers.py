@@ -7,6 +7,12 @@ that frame. A sampler here picks the student frames and, for each step, the
 teacher clip, and writes the union of both as ``frame_inds`` so that ONE
 decode call (``DecordDecode`` or ``RawFrameDecode``) serves both. Positions
 into the decoded frames are stored for :class:`SplitStudentTeacher`.
+
+Random choices (the random frame, the dive window's jitter) come from
+:func:`~hallucinet_mm.datasets.sample_seeding.sample_rng`: in training under
+``RNGStateHook`` they are a function of (seed, epoch, sample index) only,
+whichever worker reads the sample, so a resumed run draws what an
+uninterrupted one would.
 """
 from abc import abstractmethod
 from typing import Dict, Optional
@@ -15,6 +21,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
+from ..sample_seeding import sample_rng
 
 
 class VideoTooShortError(ValueError):
@@ -184,7 +191,7 @@ class SingleFrameSampler(BaseStudentTeacherSampler):
 
     def _anchors(self, results: Dict, total_frames: int) -> np.ndarray:
         if self.mode == 'random' and not self.test_mode:
-            return np.array([np.random.randint(total_frames)])
+            return np.array([sample_rng(results).integers(total_frames)])
         return np.array([total_frames // 2])
 
     def __repr__(self) -> str:
@@ -252,7 +259,8 @@ class DiveFrameSampler(BaseStudentTeacherSampler):
     def _anchors(self, results: Dict, total_frames: int) -> np.ndarray:
         end = int(results['end_frame'])
         if not self.test_mode and self.jitter > 0:
-            end += np.random.randint(-self.jitter, self.jitter + 1)
+            end += int(
+                sample_rng(results).integers(-self.jitter, self.jitter + 1))
         end = min(max(end, 0), total_frames - 1)
         start = max(0, end - self.window_len + 1)
         anchors = start + np.arange(self.num_steps) * self.step

@@ -9,6 +9,8 @@ from mmengine.model import merge_dict
 from mmaction.models.recognizers import Recognizer2D
 from mmaction.registry import MODELS
 from mmaction.utils import OptConfigType, SampleList
+from ...utils.finite import check_finite
+from ...utils.unlabeled import is_unlabeled
 from ..teachers.frozen_teacher import build_teacher
 from .pretrained_weights import (defer_torchvision_weights,
                                  load_torchvision_weights)
@@ -258,6 +260,8 @@ class HalluciNetRecognizer(Recognizer2D):
         clips = clips.reshape((-1, ) + clips.shape[-4:])
         with torch.inference_mode():
             phi_t = self.teacher(clips)
+        check_finite(phi_t, 'features of the teacher (checkpoint '
+                     f'{getattr(self.teacher, "checkpoint", None)})')
         # inference tensors cannot enter autograd; clone() makes a normal one.
         return phi_t.clone()
 
@@ -271,6 +275,28 @@ class HalluciNetRecognizer(Recognizer2D):
         # its gradients, so phi_s is computed only when something uses it.
         return self.with_hallu_head and (hallucination_loss_wanted or
                                          self.cls_feature != 'student')
+
+    def _main_task_loss(self, cls_input: torch.Tensor,
+                        data_samples: SampleList, steps: int) -> Dict:
+        """The main-task loss, averaged over the labeled samples only.
+
+        Samples of an ``UnlabeledVideoDataset`` (``gt_label=UNLABELED``)
+        train the hallucination head only. A batch without any labeled
+        sample gives a zero ``loss_cls`` that still reaches every head
+        parameter, so DDP sees the same graph on every rank.
+        """
+        labeled = [
+            i for i, sample in enumerate(data_samples)
+            if not is_unlabeled(sample)
+        ]
+        if len(labeled) == len(data_samples):
+            return self.cls_head.loss(cls_input, data_samples, num_segs=steps)
+        scores = self.cls_head(cls_input, num_segs=steps)
+        if not labeled:
+            return dict(loss_cls=scores.sum() * 0.)
+        index = torch.tensor(labeled, device=scores.device)
+        return self.cls_head.loss_by_feat(
+            scores.index_select(0, index), [data_samples[i] for i in labeled])
 
     # ------------------------------------------------------------------
     # modes
@@ -292,8 +318,8 @@ class HalluciNetRecognizer(Recognizer2D):
             hallucinate=self._needs_phi_s(self._hallucination_on))
         losses = dict()
         if self.with_cls_head:
-            losses = self.cls_head.loss(
-                self._cls_input(feats, phi_s), data_samples, num_segs=steps)
+            losses = self._main_task_loss(
+                self._cls_input(feats, phi_s), data_samples, steps)
         if self._hallucination_on:
             phi_t = self.teacher_features(inputs)
             if phi_t is None:
@@ -335,6 +361,14 @@ class HalluciNetRecognizer(Recognizer2D):
             if phi_t is not None:
                 data_samples = self.hallu_head.predict_by_feat(
                     phi_s, phi_t, data_samples)
+                # The sigmoids per sample, for HallucinationR2Metric.
+                per_sample = len(data_samples), -1, phi_s.shape[-1]
+                for sample, pred, target in zip(
+                        data_samples,
+                        phi_s.detach().sigmoid().reshape(per_sample),
+                        phi_t.sigmoid().reshape(per_sample)):
+                    sample.set_field(pred, 'hallu_pred')
+                    sample.set_field(target, 'hallu_target')
         return data_samples
 
     def _forward(self, inputs: Union[Dict, torch.Tensor], stage: str = 'head',

@@ -1,0 +1,182 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""Checkpoint files: atomic writes, ``last_checkpoint``, resume and load checks.
+
+MMEngine (0.10) writes a checkpoint straight under its final name (a full
+disk leaves a truncated ``epoch_N.pth`` that looks valid), writes the
+absolute path of the latest checkpoint to ``WORK_DIR/last_checkpoint`` (a
+moved work dir no longer resumes), resumes from scratch without a word when
+``--resume`` finds nothing, and loads a test checkpoint with
+``strict=False`` (a checkpoint of another model tests random weights).
+The helpers here, used by ``AtomicCheckpointHook`` and ``tools/``, fix that.
+"""
+import os
+import os.path as osp
+from typing import Dict, List
+
+import torch.nn as nn
+from mmengine.model import is_model_wrapper
+from mmengine.runner.checkpoint import _load_checkpoint
+
+LAST_CHECKPOINT = 'last_checkpoint'
+
+
+def fsync_path(path: str) -> None:
+    """Flushes a file (or a directory's entries) to the disk."""
+    flags = os.O_RDONLY
+    if osp.isdir(path):
+        flags |= getattr(os, 'O_DIRECTORY', 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot fsync a directory
+        pass
+    finally:
+        os.close(fd)
+
+
+def commit_file(tmp_path: str, path: str) -> None:
+    """Moves a fully written ``tmp_path`` to ``path`` atomically.
+
+    The data are flushed first, and the directory entry after the rename,
+    so that ``path`` is either the old file or the complete new one.
+    """
+    fsync_path(tmp_path)
+    os.replace(tmp_path, path)
+    fsync_path(osp.dirname(osp.abspath(path)))
+
+
+def tmp_name(filename: str) -> str:
+    """The name a file is written under before :func:`commit_file`."""
+    return f'.{filename}.tmp'
+
+
+def write_last_checkpoint(work_dir: str, checkpoint: str) -> str:
+    """Atomically records the latest checkpoint in ``work_dir``.
+
+    The path is written relative to ``work_dir`` when the checkpoint lies
+    inside it, so that a moved or copied work dir still resumes.
+
+    Args:
+        work_dir (str): The run's work dir.
+        checkpoint (str): Path of the checkpoint just written.
+
+    Returns:
+        str: The recorded path.
+    """
+    rel = osp.relpath(osp.abspath(checkpoint), osp.abspath(work_dir))
+    record = checkpoint if rel.startswith(os.pardir) else rel
+    path = osp.join(work_dir, LAST_CHECKPOINT)
+    tmp = osp.join(work_dir, tmp_name(LAST_CHECKPOINT))
+    with open(tmp, 'w') as f:
+        f.write(record)
+    commit_file(tmp, path)
+    return record
+
+
+def find_resume_checkpoint(work_dir: str) -> str:
+    """The checkpoint ``--resume`` (with no path) continues from.
+
+    Reads ``WORK_DIR/last_checkpoint``: a relative path is taken from
+    ``work_dir``; an absolute one that no longer exists (a work dir written
+    by plain MMEngine, then moved) falls back to its file name in
+    ``work_dir``.
+
+    Args:
+        work_dir (str): The run's work dir.
+
+    Returns:
+        str: Path of an existing checkpoint.
+
+    Raises:
+        FileNotFoundError: If ``work_dir`` records no checkpoint, or the
+            recorded one is missing; the message names the paths.
+    """
+    record_file = osp.join(work_dir, LAST_CHECKPOINT)
+    if not osp.isfile(record_file):
+        raise FileNotFoundError(
+            f'--resume: {record_file} does not exist, so the work dir '
+            f'{work_dir} holds no checkpoint to resume from. Drop --resume '
+            'to start from scratch, or name a checkpoint: --resume PATH')
+    with open(record_file) as f:
+        record = f.read().strip()
+    candidates = [record] if osp.isabs(record) else []
+    candidates.append(
+        osp.join(work_dir,
+                 record if not osp.isabs(record) else osp.basename(record)))
+    for candidate in candidates:
+        if osp.isfile(candidate):
+            return candidate
+    raise FileNotFoundError(f'--resume: {record_file} names {record!r}, but '
+                            f'{" nor ".join(candidates)} exists')
+
+
+def check_resume_file(path: str) -> str:
+    """Checks that an explicit ``--resume PATH`` exists.
+
+    Raises:
+        FileNotFoundError: If ``path`` is a local path that does not exist.
+    """
+    if '://' not in path and not osp.isfile(path):
+        raise FileNotFoundError(f'--resume: checkpoint {path} does not exist')
+    return path
+
+
+def _state_dict(checkpoint) -> Dict:
+    state = checkpoint.get('state_dict', checkpoint) \
+        if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict):
+        raise ValueError('holds no state dict')
+    return {
+        (k[len('module.'):] if k.startswith('module.') else k): v
+        for k, v in state.items()
+    }
+
+
+def _listed(keys: List[str], limit: int = 8) -> str:
+    more = f' ... ({len(keys)} in all)' if len(keys) > limit else ''
+    return ', '.join(keys[:limit]) + more
+
+
+def check_checkpoint_matches(model: nn.Module, filename: str) -> List[str]:
+    """Checks that a checkpoint sets every weight of ``model``.
+
+    Args:
+        model (nn.Module): The model to be tested (wrappers are unwrapped).
+        filename (str): The checkpoint.
+
+    Returns:
+        list[str]: Checkpoint keys the model does not have (extra heads a
+        test model may drop); the caller may report them.
+
+    Raises:
+        ValueError: If the checkpoint holds no state dict, misses some of
+            the model's keys or has other shapes; the message names the
+            checkpoint and the keys.
+    """
+    if is_model_wrapper(model):
+        model = model.module
+    try:
+        state = _state_dict(_load_checkpoint(filename, map_location='cpu'))
+    except ValueError as err:
+        raise ValueError(f'checkpoint {filename} {err}') from None
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    shapes = [
+        f'{k} {tuple(state[k].shape)} vs {tuple(v.shape)}'
+        for k, v in expected.items()
+        if k in state and hasattr(state[k], 'shape')
+        and tuple(state[k].shape) != tuple(v.shape)
+    ]
+    problems = []
+    if missing:
+        problems.append(f'{len(missing)} of the model\'s {len(expected)} '
+                        f'keys are missing: {_listed(missing)}')
+    if shapes:
+        problems.append(f'shapes differ (checkpoint vs model): '
+                        f'{_listed(shapes)}')
+    if problems:
+        raise ValueError(
+            f'checkpoint {filename} does not match the model '
+            f'{type(model).__name__} (it would be tested with random '
+            f'weights): ' + '; '.join(problems))
+    return [k for k in state if k not in expected]

@@ -1,0 +1,106 @@
+# Copyright (c) hallucinet_mm contributors. All rights reserved.
+"""Config steps shared by ``tools/train.py`` and ``tools/test.py``.
+
+:func:`check_cfg_options` checks ``--cfg-options`` before they are merged:
+MMEngine's ``Config.merge_from_dict`` creates any key it is given, so a
+typo such as ``modle.teacher.checkpoint=t.pth`` silently adds a new
+top-level entry nobody reads and the run goes on with the config's value.
+:func:`add_reliability_hooks` makes sure a training config has the
+plugin's reliability hooks.
+"""
+import difflib
+import inspect
+from typing import Dict, Optional
+
+from mmengine.runner import Runner
+
+#: Top-level keys MMEngine or MMAction2 read although a config may lack them.
+_EXTRA_TOP_LEVEL = ('model_wrapper_cfg', 'find_unused_parameters', 'gpu_ids',
+                    'custom_imports', 'dist_params', 'strategy')
+
+
+class UnknownConfigKeyError(KeyError):
+    """A ``--cfg-options`` key whose first part is not in the config."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def known_top_level_keys(cfg) -> set:
+    """Keys of ``cfg`` plus the top-level keys the Runner accepts."""
+    runner_args = set(inspect.signature(Runner.__init__).parameters)
+    runner_args.discard('self')
+    return set(cfg.keys()) | runner_args | set(_EXTRA_TOP_LEVEL)
+
+
+def check_cfg_options(cfg,
+                      options: Optional[Dict],
+                      config_file: str = 'the config') -> None:
+    """Refuses ``--cfg-options`` whose top-level key is unknown.
+
+    Nested keys below an existing top-level key may be new (e.g. adding
+    ``model.teacher.revise_keys``); a new top-level key is almost always a
+    typo, since nothing would read it.
+
+    Args:
+        cfg (Config): The config the options will be merged into.
+        options (dict, optional): The parsed ``--cfg-options``.
+        config_file (str): The config's path, for the message.
+
+    Raises:
+        UnknownConfigKeyError: Naming the option, its unknown key and the
+            closest known keys.
+    """
+    known = known_top_level_keys(cfg)
+    for option in options or {}:
+        top = option.split('.', 1)[0]
+        if top in known:
+            continue
+        close = difflib.get_close_matches(top, sorted(known), n=3)
+        hint = f' (did you mean {" or ".join(map(repr, close))}?)' \
+            if close else ''
+        raise UnknownConfigKeyError(
+            f'--cfg-options {option}: {top!r} is not a key of {config_file} '
+            f'nor a Runner argument{hint}')
+
+
+#: Hooks every training run gets (see hallucinet_mm/engine/hooks).
+RELIABILITY_HOOKS = ('FiniteCheckHook', 'RNGStateHook')
+
+
+def _hook_types(hooks) -> set:
+    values = hooks.values() if isinstance(hooks, dict) else hooks
+    return {h.get('type') for h in values or [] if isinstance(h, dict)}
+
+
+def add_reliability_hooks(cfg) -> list:
+    """Adds the reliability hooks a training config lacks.
+
+    ``configs/_base_/default_runtime.py`` lists them in ``custom_hooks``,
+    but a config that sets its own ``custom_hooks`` replaces that list.
+    MMEngine's ``CheckpointHook`` becomes ``AtomicCheckpointHook`` (same
+    arguments); base configs cannot set this themselves, since two bases
+    of one config may not both define ``default_hooks``. A hook's
+    arguments are set in the config (e.g.
+    ``dict(type='RNGStateHook', seed_data=False)``).
+
+    Args:
+        cfg (Config): A training config, changed in place.
+
+    Returns:
+        list[str]: What was added or changed, for the log.
+    """
+    changes = []
+    default_hooks = cfg.get('default_hooks') or {}
+    checkpoint = default_hooks.get('checkpoint')
+    if isinstance(checkpoint, dict) and checkpoint.get('type') in (
+            'CheckpointHook', 'mmengine.CheckpointHook'):
+        checkpoint['type'] = 'AtomicCheckpointHook'
+        changes.append('checkpoint hook -> AtomicCheckpointHook')
+    present = _hook_types(cfg.get('custom_hooks')) | _hook_types(default_hooks)
+    missing = [h for h in RELIABILITY_HOOKS if h not in present]
+    if missing:
+        cfg.custom_hooks = list(cfg.get('custom_hooks')
+                                or []) + [dict(type=h) for h in missing]
+        changes += [f'added {h}' for h in missing]
+    return changes
