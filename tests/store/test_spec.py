@@ -2,6 +2,7 @@
 """Tests for hallucinet_mm/store/spec.py: what a config expects."""
 import inspect
 
+import torch
 from mmaction.models.data_preprocessors import ActionDataPreprocessor
 from hallucinet_mm.models.teachers import FrozenTeacherWrapper
 from hallucinet_mm.store import build_store_spec, extraction_pipeline
@@ -18,7 +19,9 @@ def test_teacher_defaults_are_the_wrapper_defaults():
 
 def test_norm_defaults_are_the_preprocessor_defaults():
     pre = ActionDataPreprocessor()
-    assert not pre._enable_normalize  # mean=None, std=None
+    x = torch.rand(1, 3, 4, 4) * 255
+    out, _ = pre.preprocess([x], None, False)
+    assert torch.equal(out[0], x)  # mean=None, std=None: not normalised
     assert NORM_DEFAULTS['mean'] is None and NORM_DEFAULTS['std'] is None
     assert pre.to_rgb == NORM_DEFAULTS['to_rgb']
     assert pre.format_shape == NORM_DEFAULTS['format_shape']
