@@ -3,11 +3,11 @@
 import inspect
 
 import torch
-from mmaction.models.data_preprocessors import ActionDataPreprocessor
 from hallucinet_mm.models.teachers import FrozenTeacherWrapper
 from hallucinet_mm.store import build_store_spec, extraction_pipeline
 from hallucinet_mm.store.format import to_jsonable
 from hallucinet_mm.store.spec import NORM_DEFAULTS, TEACHER_DEFAULTS
+from mmaction.models.data_preprocessors import ActionDataPreprocessor
 from tests.store.helpers import store_cfg
 
 
