@@ -7,7 +7,6 @@ already written is lost: intact shards are never recomputed, a refused
 store keeps every file, a rerun of the extractor repairs what it can.
 Tiny synthetic videos (6 samples, 3 shards of 2), a random tiny teacher.
 """
-import json
 import os
 import os.path as osp
 import shutil
