@@ -1,27 +1,21 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""Training throughput of the three ways to train a HalluciNet student,
-side by side in one process on the same samples, batch and device:
-``vanilla`` (the 2D student alone), ``online`` (HalluciNet, frozen 3D
-teacher run every step) and ``store`` (HalluciNet reading phi_t from a
-teacher-feature store extracted first; the extraction is the one-off cost).
+"""Training throughput, side by side in one process on the same samples,
+batch and device, of ``vanilla`` (the 2D student alone), ``online``
+(HalluciNet, frozen 3D teacher every step) and ``store`` (HalluciNet reading
+phi_t from a teacher-feature store extracted first: a one-off cost).
 
-Model: ``model.train_step(batch, optim_wrapper)`` as MMEngine's loop calls
-it, Adam (``AmpOptimWrapper`` with ``--amp``), on batches each run's real
-training pipeline made beforehand (data loading not timed). One step of each
-run per iteration, the order rotated, so a change of load hits all alike;
-the first ``--warmup`` steps are excluded. Two more runs split the online
-step: the teacher forward and the data preprocessor alone. Data pipeline:
-``dataset[i]`` of each run's pipeline, no model (1 decoded frame vs the
-16-frame teacher clip). Samples/s come from the median step and overall,
-with the ratios ``store/vanilla`` (target >= 0.8), ``store/online``
-(target >= 5) and ``online/vanilla``.
+Model: ``model.train_step(batch, optim_wrapper)`` (Adam; ``AmpOptimWrapper``
+with ``--amp``) on batches each run's training pipeline made beforehand,
+one step of each run per iteration in a rotating order, the first
+``--warmup`` excluded; the teacher forward and the data preprocessor of the
+online step are also timed alone. Data pipeline: ``dataset[i]``, no model.
+Samples/s from the median and overall, with the ratios ``store/vanilla``
+(target >= 0.8), ``store/online`` (target >= 5) and ``online/vanilla``.
 
-Settings: ``synthetic`` (ResNet-18 student at 32x32, tiny 3D ResNet-18
-teacher, synthetic 32x32 videos) and ``paper`` (VGG11-bn at 224, random
-3D-ResNeXt-101 at 16x112x112, synthetic 320x240 videos resized and cropped
-as on UCF-101; slow on a CPU). Every run takes the centre frame (the store's
-anchor). Without ``--teacher-checkpoint`` a random teacher is saved in the
-work dir.
+Settings: ``synthetic`` (ResNet-18 at 32x32, tiny 3D ResNet-18 teacher) and
+``paper`` (VGG11-bn at 224, random 3D-ResNeXt-101 at 16x112x112; slow on a
+CPU), both on synthetic videos (320x240 for ``paper``, resized and cropped
+as on UCF-101), every run on the centre frame (the store's anchor).
 
 Examples::
 
@@ -86,30 +80,22 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Training samples/s of the vanilla student, HalluciNet '
         'with the online teacher and HalluciNet from a feature store.')
-    parser.add_argument('--setting', choices=sorted(SETTINGS),
-                        default='synthetic')
-    parser.add_argument('--batch-size', type=int, default=16)
-    parser.add_argument('--warmup', type=int, default=3,
-                        help='untimed steps (and pipeline samples) per run')
-    parser.add_argument('--iters', type=int, default=20,
-                        help='timed steps per run')
-    parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
-    parser.add_argument('--amp', action='store_true',
-                        help='float16 AmpOptimWrapper (CUDA only)')
-    parser.add_argument('--threads', type=int, help='torch.set_num_threads')
-    parser.add_argument('--preload-batches', type=int, default=2)
-    parser.add_argument('--num-samples', type=int,
-                        help='videos used; default batch size x preload')
-    parser.add_argument('--pipeline-samples', type=int,
-                        help='timed dataset[i] per pipeline; default 2 x '
-                        'batch size')
-    parser.add_argument('--num-frames', type=int, default=40)
-    parser.add_argument('--teacher-checkpoint',
-                        help='default: a random teacher in the work dir')
-    parser.add_argument('--work-dir', help='default work_dirs/benchmarks/'
-                        'train_<setting>')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--out', default='work_dirs/benchmarks/train.json')
+    add = parser.add_argument
+    add('--setting', choices=sorted(SETTINGS), default='synthetic')
+    add('--batch-size', type=int, default=16)
+    add('--warmup', type=int, default=3, help='untimed steps per run')
+    add('--iters', type=int, default=20, help='timed steps per run')
+    add('--device', choices=['cpu', 'cuda'], default='cpu')
+    add('--amp', action='store_true', help='AmpOptimWrapper (CUDA only)')
+    add('--threads', type=int, help='torch.set_num_threads')
+    add('--preload-batches', type=int, default=2)
+    add('--num-samples', type=int, help='default batch size x preload')
+    add('--pipeline-samples', type=int, help='default 2 x batch size')
+    add('--num-frames', type=int, default=40, help='per video')
+    add('--teacher-checkpoint', help='default: a random teacher')
+    add('--work-dir', help='default work_dirs/benchmarks/train_<setting>')
+    add('--seed', type=int, default=0)
+    add('--out', default='work_dirs/benchmarks/train.json')
     args = parser.parse_args(argv)
     for name in ('batch_size', 'iters', 'preload_batches', 'num_samples'):
         if getattr(args, name) is not None and getattr(args, name) < 1:
@@ -132,11 +118,8 @@ def random_teacher_checkpoint(teacher_cfg: Dict, path: str,
     torch.manual_seed(seed)
     cfg = dict(copy.deepcopy(teacher_cfg), checkpoint=None,
                allow_random_init=True)
-    teacher = MODELS.build(cfg)
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    torch.save({'state_dict': teacher.model.state_dict()}, tmp)
-    os.replace(tmp, path)
+    torch.save({'state_dict': MODELS.build(cfg).model.state_dict()}, path)
     return path
 
 
@@ -147,15 +130,8 @@ def _is_transform(transform, base: type) -> bool:
 
 
 def derive_store_cfg(online: Config, store_dir: str) -> Config:
-    """A train-from-store config made from an online HalluciNet config.
-
-    As ``configs/synthetic/hallucinet_r18_synthetic_store.py`` is made from
-    its online config: the teacher moves to ``store_teacher``, a
-    ``teacher_feats`` preprocessor, the sampler with ``with_teacher=False,
-    test_mode=True``, no flip, ``LoadTeacherFeatures`` after
-    ``SplitStudentTeacher``, ``teacher_feats`` packed. ``online`` is not
-    modified.
-    """
+    """A train-from-store copy of an online HalluciNet config, made as
+    ``configs/synthetic/hallucinet_r18_synthetic_store.py`` is made."""
     cfg = copy.deepcopy(online)
     cfg.store_teacher = copy.deepcopy(cfg.model.teacher)
     cfg.model.teacher = None
@@ -185,9 +161,7 @@ def build_cfgs(setting: str, videos: Dict, num_samples: int, ckpt: str,
     opts = {
         'train_dataloader.dataset.ann_file': videos['train_ann'],
         'train_dataloader.dataset.data_prefix.video': videos['video_dir'],
-        'train_dataloader.dataset.indices': num_samples,
-        'train_dataloader.num_workers': 0,
-        'train_dataloader.persistent_workers': False,
+        'train_dataloader.dataset.indices': num_samples
     }
     cfgs = {}
     for run in ('vanilla', 'online'):
@@ -234,10 +208,8 @@ def build_model(cfg: Config, device: str, seed: int) -> torch.nn.Module:
     logger = MMLogger.get_current_instance()
     level = logger.level
     logger.setLevel(logging.WARNING)
-    try:
-        model.init_weights()
-    finally:
-        logger.setLevel(level)
+    model.init_weights()
+    logger.setLevel(level)
     return model.to(device).train()
 
 
@@ -262,13 +234,19 @@ def timed_calls(model, wrapper, batches: List[Dict]) -> Dict[str, tuple]:
     return calls
 
 
+def rotated(names: List[str], steps: int):
+    """Yields (iteration, every name in an order rotated per iteration)."""
+    for it in range(steps):
+        yield it, names[it % len(names):] + names[:it % len(names)]
+
+
 def run_schedule(runs: Dict[str, tuple], steps: int,
                  device: str) -> Dict[str, List[float]]:
     """``steps`` timed calls of every run (see :func:`timed_calls`), one of
     each per iteration, in an order rotated every iteration."""
-    names, times = list(runs), {name: [] for name in runs}
-    for it in range(steps):
-        for name in names[it % len(names):] + names[:it % len(names)]:
+    times = {name: [] for name in runs}
+    for it, names in rotated(list(runs), steps):
+        for name in names:
             batches, prepare, call = runs[name]
             batch = batches[it % len(batches)]
             arg = prepare(batch) if prepare else batch
@@ -340,10 +318,10 @@ def measure_models(args, cfgs: Dict[str, Config],
 def measure_pipelines(args, datasets: Dict, num_samples: int) -> Dict:
     """The data-pipeline part: ``dataset[i]`` interleaved per sample, the
     first ``--warmup`` excluded."""
-    names, times = list(datasets), {name: [] for name in datasets}
-    for k in range(args.warmup + (args.pipeline_samples or
-                                  2 * args.batch_size)):
-        for name in names[k % len(names):] + names[:k % len(names)]:
+    times = {name: [] for name in datasets}
+    count = args.warmup + (args.pipeline_samples or 2 * args.batch_size)
+    for k, names in rotated(list(datasets), count):
+        for name in names:
             start = time.perf_counter()
             datasets[name][k % num_samples]
             times[name].append(time.perf_counter() - start)
@@ -409,26 +387,23 @@ def format_report(report: Dict) -> str:
     s, store, model = report['settings'], report['store'], report['model']
     b, pipe = model['online_breakdown'], report['pipeline']
     mark = {None: '-', True: 'PASS', False: 'MISS'}
-    steps = format_table(
-        ['run', 'batch', 'iters', 'median ms', 'samples/s (median)',
-         'samples/s (overall)'],
-        [[n, r['batch_size'], r['iters'], f'{r["median_ms"]:.1f}',
-          f'{r["samples_per_s_median"]:.2f}',
-          f'{r["samples_per_s_overall"]:.2f}']
-         for n, r in model['runs'].items()])
+
+    def throughput(first: str, second: str, runs: Dict) -> str:
+        return format_table(
+            [first, second, 'iters', 'median ms', 'samples/s (median)',
+             'samples/s (overall)'],
+            [[n, r.get('decoded_frames_per_sample', r['batch_size']),
+              r['iters'], f'{r["median_ms"]:.2f}',
+              f'{r["samples_per_s_median"]:.2f}',
+              f'{r["samples_per_s_overall"]:.2f}']
+             for n, r in runs.items()])
+
     ratios = format_table(
         ['ratio', 'median', 'overall', 'target', 'median', 'overall'],
         [[n, f'{r["median"]:.2f}', f'{r["overall"]:.2f}',
           '-' if r['target'] is None else f'>={r["target"]:g}',
           mark[r['pass_median']], mark[r['pass_overall']]]
          for n, r in model['ratios'].items()])
-    pipes = format_table(
-        ['pipeline', 'frames', 'samples', 'median ms', 'samples/s (median)',
-         'samples/s (overall)'],
-        [[n, p['decoded_frames_per_sample'], p['num_samples'],
-          f'{p["median_ms"]:.2f}', f'{p["samples_per_s_median"]:.1f}',
-          f'{p["samples_per_s_overall"]:.1f}']
-         for n, p in pipe['dataset'].items()])
     lines = [
         f'setting {s["setting"]}: {s["description"]}',
         f'device {report["meta"]["device_name"]} ({s["device"]}), '
@@ -438,13 +413,15 @@ def format_report(report: Dict) -> str:
         f'store: {store["num_samples"]} samples x {store["steps"]} x '
         f'{store["feat_dim"]} extracted in {store["extraction_s"]:.1f} s '
         '(one-off)', '', f'TRAIN STEP ({model["method"]}; warm-up '
-        f'{s["warmup"]} steps excluded)', steps, '',
+        f'{s["warmup"]} steps excluded)',
+        throughput('run', 'batch', model['runs']), '',
         f'online step (median ms): {1e3 * b["step_s"]:.1f} = teacher '
         f'forward {1e3 * b["teacher_forward_s"]:.1f} '
         f'({100 * b["teacher_fraction"]:.0f}%) + data preprocessor '
         f'{1e3 * b["preprocess_s"]:.1f} + rest (student fwd/bwd/update) '
         f'{1e3 * b["rest_s"]:.1f}', '', ratios, '',
-        f'DATA PIPELINE ({pipe["method"]})', pipes
+        f'DATA PIPELINE ({pipe["method"]})',
+        throughput('pipeline', 'frames', pipe['dataset'])
     ]
     return '\n'.join(lines)
 
