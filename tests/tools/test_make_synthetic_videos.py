@@ -307,10 +307,12 @@ def test_cli_prints_summary(tmp_path, capsys):
         '--out',
         str(tmp_path / 'cli'), '--num-classes', '2',
         '--videos-per-class-train', '1', '--videos-per-class-val', '1',
-        '--frames', '4', '--size', '20', '--rawframes'
+        '--frames', '4', '--size', '20', '--rawframes',
+        '--videos-per-class-test', '1', '--motion-cue', '0.5'
     ])
     out = capsys.readouterr().out
-    assert 'Wrote synthetic dataset' in out and 'move_left' in out
+    assert 'Wrote 2 train, 2 val, 2 test videos (2 classes' in out
+    assert 'motion cue 0.5' in out
     assert info['num_train'] == 2 and info['height'] == 20
     assert len(_read_lines(info['val_rawframes_ann'])) == 2
 
@@ -348,3 +350,73 @@ def test_mmaction_datasets_load_the_lists(small_dataset):
     assert sample['label'] == 1 and sample['total_frames'] == 20
     assert len(sample['imgs']) == 16
     assert sample['imgs'][0].shape == (32, 32, 3)
+
+
+# ------------------------------------------------------------ motion trail
+
+
+def _trail_mask(label, trail, frame=10):
+    """Pixels where the clip with a trail differs from the one without."""
+    with_trail, meta = render_clip(
+        label, 20, rng=np.random.default_rng(3), static_cue=0, trail=trail)
+    plain, _ = render_clip(
+        label, 20, rng=np.random.default_rng(3), static_cue=0, trail=0)
+    diff = np.abs(with_trail[frame].astype(int) - plain[frame]).sum(-1)
+    return diff > 30, meta
+
+
+def test_trail_lies_behind_a_translating_bar():
+    for label in range(4):  # right, left, up, down
+        mask, meta = _trail_mask(label, trail=1.0)
+        assert mask.sum() > 5
+        ys, xs = np.nonzero(mask)
+        cx, cy = meta['centers'][10]
+        w = h = 32
+        # Offsets from the bar's centre, wrapped on the torus.
+        dx = (xs - cx + w / 2) % w - w / 2
+        dy = (ys - cy + h / 2) % h - h / 2
+        vx, vy = meta['velocity']
+        # The trail is where the bar was: against the velocity.
+        assert np.mean(dx * vx + dy * vy) < 0, meta['class_name']
+
+
+def test_no_trail_when_opacity_is_zero():
+    mask, meta = _trail_mask(0, trail=0.0)
+    assert not mask.any() and meta['trail'] == 0.0
+    with pytest.raises(ValueError, match='trail'):
+        render_clip(0, 2, trail=1.5)
+
+
+def test_motion_cue_per_video_and_absent_sometimes(tmp_path):
+    info = make_synthetic_dataset(
+        str(tmp_path / 'cue'), num_classes=2, videos_per_class_train=10,
+        videos_per_class_val=1, num_frames=2, static_cue=0,
+        motion_cue=0.8, cue_absent_prob=0.3)
+    trails = np.array([v for k, v in info['trails'].items()
+                       if k.startswith('train/')])
+    assert (trails == 0).any() and (trails > 0).any()
+    present = trails[trails > 0]
+    assert present.min() >= 0.8 * 0.25 and present.max() <= 0.8
+    assert len(np.unique(present)) == len(present)  # varies per video
+
+
+def test_cue_draw_leaves_the_clips_otherwise_identical(tmp_path):
+    """The null control is the cue data without the trail, frame for frame."""
+    kw = dict(num_classes=2, videos_per_class_train=1, videos_per_class_val=1,
+              num_frames=3, static_cue=0)
+    plain = make_synthetic_dataset(str(tmp_path / 'plain'), **kw)
+    cue = make_synthetic_dataset(
+        str(tmp_path / 'cue'), motion_cue=0.8, cue_absent_prob=1.0, **kw)
+    for rel in plain['trails']:
+        a = read_video(osp.join(plain['video_dir'], rel))
+        b = read_video(osp.join(cue['video_dir'], rel))
+        np.testing.assert_array_equal(a, b)
+
+
+def test_test_split_is_separate(tmp_path):
+    info = make_synthetic_dataset(
+        str(tmp_path / 'split'), num_classes=2, videos_per_class_train=1,
+        videos_per_class_val=1, videos_per_class_test=2, num_frames=2)
+    lines = _read_lines(info['test_ann'])
+    assert info['num_test'] == 4 and all(
+        line.startswith('test/') for line in lines)

@@ -1,298 +1,75 @@
-"""Generates a tiny synthetic video dataset for the HalluciNet demo.
+"""Writes the synthetic video dataset of the HalluciNet demo (mp4 + lists).
 
 HalluciNet trains a 2D-CNN that sees **one** frame to classify an action and,
 as an auxiliary task, to *hallucinate* the features that a 3D-CNN computes from
-the 16 frames starting at that frame. The method only shows its value when
-the future motion matters and a single frame is ambiguous. This generator
-makes data with exactly that property, small enough for CPU-only tests and
-demos.
+the 16 frames starting at that frame. The clips (a bar that translates or
+rotates over a drifting texture; the class is the motion) are drawn by
+``synthetic_motion.py``, whose docstring declares their content and the two
+single-frame cues: a weak class-dependent brightness (``static_cue``) and a
+motion trail (``motion_cue``), the partial cue of the motion that follows.
 
-Content of every clip (``T`` frames of ``H x W`` RGB):
+Two settings matter for the demo (``tools/run_synthetic_demo.py``):
 
-* **Background.** A smooth, per-video random texture (a sum of a few random
-  sinusoids whose frequencies are whole cycles per frame, so it tiles on a
-  torus) on a random dark, low-saturation base colour. It drifts slowly
-  (below 0.1 px/frame) in a random direction, and i.i.d. Gaussian pixel noise
-  is added to every frame. The drift is independent of the class, so it is a
-  nuisance motion that the 3D teacher has to ignore.
-* **Object.** One anti-aliased bar (a capsule) with random length (35-50 %
-  of the shorter side), random orientation, random start position and a
-  random saturated colour (uniform hue).
-* **Class = motion type.** The bar moves with a constant velocity over the
-  whole clip: translate right / left / up / down, rotate clockwise /
-  counter-clockwise about its own centre, and (for more than 6 classes) the
-  four diagonal translations. Translations wrap around the frame edges (the
-  frame is a torus), so the position in any frame is uniform and carries no
-  cue; orientation is uniform too. Speeds are drawn per video: 2.5-5 % of the
-  shorter side per frame for translations (13-26 px over 16 frames at 32 px)
-  and 5-10 degrees per frame for rotations (80-160 degrees over 16 frames).
-  Because the motion is uniform over the whole clip, every frame index
-  ``0..T-1`` is a valid start for a 16-frame window and every window shows
-  the motion of its class.
-* **Weak static cue.** The object's HSV brightness is drawn per video from
-  ``U(0.55, 0.85)`` and shifted by a class-dependent offset
-  ``static_cue * (label / (K - 1) - 0.5)``. With ``static_cue`` below the
-  0.3 width of the random brightness range, the classes' brightness
-  distributions overlap, and even a perfect single-frame observer reaches at
-  most about ``(1 + static_cue / 0.3) / K`` accuracy from this cue (0.25 for
-  the defaults ``K=6``, ``static_cue=0.15``; chance is 0.167).
-  ``static_cue=0`` removes it. Everything else in a single frame is
-  class-independent, so a 3D-CNN that sees the motion can be nearly perfect
-  while a 2D-CNN on one frame is only slightly better than chance.
+* **No-cue data** (``motion_cue=0``, ``static_cue=0``): one frame carries
+  nothing about the class, so no 2D student can beat chance; the null
+  control.
+* **Cue data** (``motion_cue > 0``): each video gets a trail of opacity
+  ``motion_cue * U(0.25, 1)``, or none with probability ``cue_absent_prob``,
+  so the cue's visibility varies per video and is sometimes absent. The
+  draw uses its own random stream, so the clips are otherwise identical to
+  the no-cue data of the same seed.
 
 Frame sides must be even (the codec silently crops odd sizes), and a few
 widths (8, 12, 16, 24, 48, 72) are rejected because decord 0.6.0 misreads
 them (it reports 4 channels); the generator probes this before writing.
 
-One caveat: the MPEG-4 Part 2 (``mp4v``) encoder uses motion-compensated
-prediction, so the compression artefacts of a single decoded frame depend
-weakly on the motion; this is a tiny, hard-to-use leak and is ignored here.
+The ``mp4v`` encoder's motion-compensated prediction makes a decoded
+frame's artefacts depend weakly on the motion: a tiny leak, ignored here.
 
 Files written under ``out_dir``::
 
-    classes.txt         one class name per line; line i is label i
-    train.txt, val.txt  VideoDataset lists: "train/move_right_0000.mp4 0"
-    videos/{train,val}/<class>_<idx>.mp4
+    classes.txt              one class name per line; line i is label i
+    train.txt, val.txt       VideoDataset lists: "train/move_right_0000.mp4 0"
+    test.txt                 only with videos_per_class_test > 0
+    videos/{train,val,test}/<class>_<idx>.mp4
     # only with rawframes=True / --rawframes:
     rawframes/{train,val}/<class>_<idx>/img_00001.jpg ...
     train_rawframes.txt, val_rawframes.txt
                         RawframeDataset lists: "train/move_right_0000 40 0"
 
 Use it in a config with ``ann_file=ROOT/train.txt`` and
-``data_prefix=dict(video=ROOT/videos)`` (VideoDataset) or
-``ann_file=ROOT/train_rawframes.txt``,
-``data_prefix=dict(img=ROOT/rawframes)``,
-``filename_tmpl='img_{:05}.jpg'``, ``start_index=1`` (RawframeDataset).
-Annotation lines are ordered by video index and then by class, so the first
-``K`` lines of a list already cover all classes (handy for ``indices=...``
-subsets in smoke tests).
-
-Everything is deterministic given ``seed``: a clip's random stream depends
-only on ``(seed, split, label, index)``, so annotation files are byte-identical
-and the decoded frames are identical across runs. Rawframe JPEGs are written
-from the rendered frames (not from the decoded mp4), so the two variants show
-the same content with different compression artefacts.
+``data_prefix=dict(video=ROOT/videos)``, or the rawframe lists with
+``data_prefix=dict(img=ROOT/rawframes)``, ``filename_tmpl='img_{:05}.jpg'``
+and ``start_index=1``. Lines are ordered by video index and then by class
+(the first ``K`` lines cover all classes). A clip's random stream depends
+only on ``(seed, split, label, index)``: the lists and frames are identical
+across runs. Rawframe JPEGs come from the rendered frames, not the mp4.
 
 Example::
 
     python tools/data/make_synthetic_videos.py --out data/synthetic --rawframes
 """
 import argparse
-import colorsys
 import importlib.util
 import os
 import os.path as osp
 import tempfile
 import time
 
+import sys
+
 import cv2
 import numpy as np
 
-#: Motion classes, in label order. Translations are (vx, vy) unit directions
-#: in image coordinates (x to the right, y downwards); rotations are the sign
-#: of the angular velocity (positive = clockwise on screen).
-MOTIONS = (
-    ('move_right', 'translate', (1.0, 0.0)),
-    ('move_left', 'translate', (-1.0, 0.0)),
-    ('move_up', 'translate', (0.0, -1.0)),
-    ('move_down', 'translate', (0.0, 1.0)),
-    ('rotate_cw', 'rotate', 1.0),
-    ('rotate_ccw', 'rotate', -1.0),
-    ('move_up_right', 'translate', (0.5**0.5, -0.5**0.5)),
-    ('move_up_left', 'translate', (-0.5**0.5, -0.5**0.5)),
-    ('move_down_right', 'translate', (0.5**0.5, 0.5**0.5)),
-    ('move_down_left', 'translate', (-0.5**0.5, 0.5**0.5)),
-)
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from tools.data.synthetic_motion import (  # noqa: E402,F401
+    MAX_CLASSES, MIN_SIDE, MOTIONS, _check_int, _check_side, class_names,
+    draw_trail_opacity, render_clip)
 
-#: The largest ``num_classes`` supported.
-MAX_CLASSES = len(MOTIONS)
-
-#: Translation speed range, as a fraction of the shorter side per frame.
-TRANSLATE_SPEED = (0.025, 0.05)
-#: Rotation speed range, in degrees per frame.
-ROTATE_SPEED = (5.0, 10.0)
-#: Range of the object's random HSV brightness (before the static cue).
-VALUE_RANGE = (0.55, 0.85)
-#: Standard deviation of the per-frame pixel noise (0-255 scale).
-NOISE_STD = 4.0
 #: Largest mean absolute error accepted by ``write_video(verify=True)``.
 VERIFY_MAX_MAE = 20.0
-#: The smallest supported frame side, in pixels.
-MIN_SIDE = 8
 
-_SPLIT_IDS = {'train': 0, 'val': 1}
-
-
-def class_names(num_classes=6):
-    """Returns the class names for ``num_classes`` motion classes.
-
-    Args:
-        num_classes (int): Number of classes, 1 to ``MAX_CLASSES``.
-
-    Returns:
-        list[str]: Class names; index i is label i.
-
-    Raises:
-        ValueError: If ``num_classes`` is out of range.
-    """
-    _check_int('num_classes', num_classes, 1, MAX_CLASSES)
-    return [m[0] for m in MOTIONS[:num_classes]]
-
-
-def _check_int(name, value, low, high=None):
-    """Raises ValueError naming ``name`` unless ``low <= value <= high``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f'{name} must be an int, got {value!r}')
-    if value < low or (high is not None and value > high):
-        bound = f'>= {low}' if high is None else f'in [{low}, {high}]'
-        extra = ''
-        if name == 'num_classes' and high is not None and value > high:
-            extra = (f' (this generator supports at most {high} distinct '
-                     'motion classes)')
-        raise ValueError(f'{name} must be {bound}, got {value}{extra}')
-
-
-def _check_side(name, value):
-    """Checks a frame side: an even int >= MIN_SIDE (mp4v needs even)."""
-    _check_int(name, value, MIN_SIDE)
-    if value % 2:
-        raise ValueError(f'{name} must be even (the mp4v codec silently '
-                         f'crops odd sizes), got {value}')
-
-
-def _background(rng, num_frames, height, width):
-    """Renders the drifting, textured background (float32, 0-255 scale).
-
-    Returns:
-        np.ndarray: Array of shape (T, H, W, 3).
-    """
-    t = np.arange(num_frames, dtype=np.float64)[:, None]
-    ys = np.arange(height, dtype=np.float64)[None]
-    xs = np.arange(width, dtype=np.float64)
-    drift_dir = rng.uniform(0, 2 * np.pi)
-    drift_speed = rng.uniform(0.0, 0.1)
-    dx = drift_speed * np.cos(drift_dir)
-    dy = drift_speed * np.sin(drift_dir)
-    base = rng.uniform(40.0, 90.0) + rng.uniform(-10.0, 10.0, size=3)
-    bg = np.empty((num_frames, height, width, 3), np.float32)
-    num_comp = 6
-    for c in range(3):
-        freqs = rng.integers(-6, 7, size=(num_comp, 2))
-        freqs[(freqs == 0).all(axis=1)] = (1, 1)
-        amps = rng.uniform(3.0, 8.0, size=num_comp)
-        phases = rng.uniform(0, 2 * np.pi, size=num_comp)
-        # sum_k amp_k * cos(2 pi (fx_k (x - dx t) / W + fy_k (y - dy t) / H)
-        # + phase_k), split with cos(a + b) = cos a cos b - sin a sin b into
-        # a (T, H) part and a (W,) part; plain broadcasting, no BLAS (whose
-        # threads are slow on small, busy machines).
-        tex = np.zeros((num_frames, height, width), np.float32)
-        for (fx, fy), amp, phase in zip(freqs, amps, phases):
-            a = (2 * np.pi * (fy * ys / height -
-                              (fx * dx / width + fy * dy / height) * t) +
-                 phase)  # (T, H)
-            b = 2 * np.pi * fx * xs / width  # (W,)
-            cos_a = (amp * np.cos(a)).astype(np.float32)[:, :, None]
-            sin_a = (amp * np.sin(a)).astype(np.float32)[:, :, None]
-            tex += cos_a * np.cos(b).astype(np.float32)
-            tex -= sin_a * np.sin(b).astype(np.float32)
-        bg[..., c] = base[c] + tex
-    return bg
-
-
-def render_clip(label,
-                num_frames=40,
-                height=32,
-                width=32,
-                rng=None,
-                static_cue=0.15,
-                num_classes=6):
-    """Renders one synthetic clip of the given motion class.
-
-    Args:
-        label (int): Class label, ``0 <= label < num_classes``.
-        num_frames (int): Number of frames T.
-        height (int): Frame height H.
-        width (int): Frame width W.
-        rng (np.random.Generator | int | None): Random source or seed.
-        static_cue (float): Strength of the class-dependent brightness shift
-            (see the module docstring); 0 disables it.
-        num_classes (int): Number of classes K (scales the static cue).
-
-    Returns:
-        tuple[np.ndarray, dict]: RGB uint8 frames of shape (T, H, W, 3) and a
-        dict of the clip's parameters: ``label``, ``class_name``,
-        ``centers`` (T, 2) as (x, y) in pixels, ``angles`` (T,) in radians
-        (clockwise on screen is positive), ``velocity`` (vx, vy) px/frame,
-        ``angular_velocity`` rad/frame, ``length``, ``thickness``,
-        ``color`` (RGB, 0-255) and ``value`` (HSV brightness incl. cue).
-    """
-    _check_int('num_classes', num_classes, 1, MAX_CLASSES)
-    _check_int('label', label, 0, num_classes - 1)
-    _check_int('num_frames', num_frames, 1)
-    _check_int('height', height, MIN_SIDE)
-    _check_int('width', width, MIN_SIDE)
-    if not 0.0 <= float(static_cue) <= 1.0:
-        raise ValueError(f'static_cue must be in [0, 1], got {static_cue}')
-    rng = np.random.default_rng(rng)
-    side = min(height, width)
-    name, kind, param = MOTIONS[label]
-
-    bg = _background(rng, num_frames, height, width)
-
-    # Object: shape, colour, start pose and motion.
-    length = rng.uniform(0.35, 0.5) * side
-    thickness = max(2.0, 0.08 * side)
-    hue = rng.uniform(0.0, 1.0)
-    sat = rng.uniform(0.6, 1.0)
-    value = rng.uniform(*VALUE_RANGE)
-    if num_classes > 1:
-        value += static_cue * (label / (num_classes - 1) - 0.5)
-    value = float(np.clip(value, 0.2, 1.0))
-    color = np.array(colorsys.hsv_to_rgb(hue, sat, value), np.float32) * 255
-    center0 = np.array([rng.uniform(0, width), rng.uniform(0, height)])
-    angle0 = rng.uniform(0, np.pi)
-    if kind == 'translate':
-        speed = rng.uniform(*TRANSLATE_SPEED) * side
-        velocity = np.array(param) * speed
-        omega = 0.0
-    else:
-        velocity = np.zeros(2)
-        omega = param * np.deg2rad(rng.uniform(*ROTATE_SPEED))
-
-    t = np.arange(num_frames, dtype=np.float64)
-    centers = center0[None] + t[:, None] * velocity[None]
-    centers[:, 0] %= width
-    centers[:, 1] %= height
-    angles = angle0 + omega * t
-
-    # Anti-aliased capsule, with offsets wrapped on the torus.
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    cx = centers[:, 0, None, None].astype(np.float32)
-    cy = centers[:, 1, None, None].astype(np.float32)
-    ox = (xx[None] - cx + width / 2) % width - width / 2
-    oy = (yy[None] - cy + height / 2) % height - height / 2
-    cos = np.cos(angles).astype(np.float32)[:, None, None]
-    sin = np.sin(angles).astype(np.float32)[:, None, None]
-    along = np.abs(ox * cos + oy * sin)
-    across = -ox * sin + oy * cos
-    dist = np.sqrt(np.maximum(along - length / 2, 0)**2 + across**2)
-    alpha = np.clip(thickness / 2 + 0.5 - dist, 0.0, 1.0)[..., None]
-
-    frames = bg * (1 - alpha) + color * alpha
-    frames += NOISE_STD * rng.standard_normal(frames.shape, dtype=np.float32)
-    frames = np.clip(np.rint(frames), 0, 255).astype(np.uint8)
-    meta = dict(
-        label=int(label),
-        class_name=name,
-        centers=centers,
-        angles=angles,
-        velocity=tuple(float(v) for v in velocity),
-        angular_velocity=float(omega),
-        length=float(length),
-        thickness=float(thickness),
-        color=tuple(float(c) for c in color),
-        value=value)
-    return frames, meta
+_SPLIT_IDS = {'train': 0, 'val': 1, 'test': 2}
 
 
 def write_video(path, frames, fps=25, verify=False):
@@ -464,7 +241,10 @@ def make_synthetic_dataset(out_dir,
                            seed=0,
                            fps=25,
                            static_cue=0.15,
-                           rawframes=False):
+                           rawframes=False,
+                           videos_per_class_test=0,
+                           motion_cue=0.0,
+                           cue_absent_prob=0.0):
     """Writes the synthetic motion dataset described in the module docstring.
 
     Existing files with the same names are overwritten; other files in
@@ -487,13 +267,21 @@ def make_synthetic_dataset(out_dir,
             [0, 1]; 0 disables it.
         rawframes (bool): Also write JPEG frame folders and RawframeDataset
             annotation files.
+        videos_per_class_test (int): Test videos per class; 0 (the default)
+            writes no test split.
+        motion_cue (float): Largest motion-trail opacity in [0, 1]; 0 (the
+            default) draws no trail (see the module docstring).
+        cue_absent_prob (float): Probability in [0, 1] that a video has no
+            trail at all. Defaults to 0.
 
     Returns:
         dict: ``root``, ``video_dir``, ``train_ann``, ``val_ann``,
         ``classes_file``, ``rawframe_dir``, ``train_rawframes_ann``,
         ``val_rawframes_ann`` (the last three None unless ``rawframes``),
         ``classes`` (list of names), ``num_classes``, ``num_train``,
-        ``num_val``, ``num_frames``, ``height``, ``width``.
+        ``num_val``, ``num_frames``, ``height``, ``width``; with a test
+        split also ``test_ann`` and ``num_test``; ``trails`` maps each
+        video's relative path to its trail opacity.
 
     Raises:
         ValueError: If an argument is out of range, or decord cannot read
@@ -511,8 +299,12 @@ def make_synthetic_dataset(out_dir,
     _check_int('seed', seed, 0)
     if not fps > 0:
         raise ValueError(f'fps must be > 0, got {fps}')
-    if not 0.0 <= float(static_cue) <= 1.0:
-        raise ValueError(f'static_cue must be in [0, 1], got {static_cue}')
+    _check_int('videos_per_class_test', videos_per_class_test, 0)
+    for name, value in (('static_cue', static_cue),
+                        ('motion_cue', motion_cue),
+                        ('cue_absent_prob', cue_absent_prob)):
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f'{name} must be in [0, 1], got {value}')
     check_decodable(height, width)
     have_decord = importlib.util.find_spec('decord') is not None
 
@@ -535,17 +327,25 @@ def make_synthetic_dataset(out_dir,
         num_classes=num_classes,
         num_frames=num_frames,
         height=height,
-        width=width)
+        width=width,
+        trails={})
     per_class = dict(train=videos_per_class_train, val=videos_per_class_val)
+    if videos_per_class_test:
+        per_class['test'] = videos_per_class_test
     for split, count in per_class.items():
         video_lines, frame_lines = [], []
         for idx in range(count):
             for label, name in enumerate(names):
                 rng = np.random.default_rng(
                     [seed, _SPLIT_IDS[split], label, idx])
+                trail = draw_trail_opacity(
+                    np.random.default_rng(
+                        [seed, _SPLIT_IDS[split], label, idx, 1]), motion_cue,
+                    cue_absent_prob)
                 frames, _ = render_clip(label, num_frames, height, width, rng,
-                                        static_cue, num_classes)
+                                        static_cue, num_classes, trail)
                 rel = f'{split}/{name}_{idx:04d}'
+                result['trails'][rel + '.mp4'] = trail
                 write_video(
                     osp.join(video_dir, rel + '.mp4'),
                     frames,
@@ -567,14 +367,7 @@ def make_synthetic_dataset(out_dir,
 
 
 def parse_args(argv=None):
-    """Parses command-line arguments.
-
-    Args:
-        argv (list[str] | None): Arguments; None uses ``sys.argv``.
-
-    Returns:
-        argparse.Namespace: Parsed arguments.
-    """
+    """Parses the command line (``argv=None`` reads ``sys.argv``)."""
     parser = argparse.ArgumentParser(
         description='Write a small synthetic motion-classification video '
         'dataset (mp4 + MMAction2 annotation lists) for the HalluciNet demo.')
@@ -596,6 +389,12 @@ def parse_args(argv=None):
     parser.add_argument('--static-cue', type=float, default=0.15,
                         help='strength of the weak single-frame class cue '
                         '(object brightness shift); 0 disables it')
+    parser.add_argument('--videos-per-class-test', type=int, default=0)
+    parser.add_argument('--motion-cue', type=float, default=0.0,
+                        help='largest motion-trail opacity (the single-frame '
+                        'cue of the motion); 0 draws no trail')
+    parser.add_argument('--cue-absent-prob', type=float, default=0.0,
+                        help='probability that a video has no trail')
     parser.add_argument('--rawframes', action='store_true',
                         help='also write JPEG frame folders and '
                         'RawframeDataset lists')
@@ -626,24 +425,21 @@ def main(argv=None):
         seed=args.seed,
         fps=args.fps,
         static_cue=args.static_cue,
-        rawframes=args.rawframes)
-    elapsed = time.perf_counter() - start
+        rawframes=args.rawframes,
+        videos_per_class_test=args.videos_per_class_test,
+        motion_cue=args.motion_cue,
+        cue_absent_prob=args.cue_absent_prob)
     k = info['num_classes']
-    bound = min(1.0, (1 + args.static_cue / 0.3) / k) if k > 1 else 1.0
-    print(f'Wrote synthetic dataset to {info["root"]} in {elapsed:.1f} s')
-    print(f'  classes ({k}): {", ".join(info["classes"])}')
-    print(f'  train: {info["num_train"]} videos, val: {info["num_val"]} '
-          f'videos, {info["num_frames"]} frames of '
-          f'{info["height"]}x{info["width"]} each')
-    print(f'  videos: {info["video_dir"]}')
-    print(f'  annotations: {info["train_ann"]}, {info["val_ann"]}, '
-          f'{info["classes_file"]}')
-    if info['rawframe_dir']:
-        print(f'  rawframes: {info["rawframe_dir"]} '
-              f'({info["train_rawframes_ann"]}, '
-              f'{info["val_rawframes_ann"]})')
-    print(f'  static cue {args.static_cue}: single-frame accuracy bound '
-          f'~{bound:.3f} (chance {1 / k:.3f})')
+    splits = ', '.join(f'{info[f"num_{split}"]} {split}'
+                       for split in ('train', 'val', 'test')
+                       if f'num_{split}' in info)
+    print(f'Wrote {splits} videos ({k} classes, {info["num_frames"]} frames '
+          f'of {height}x{width}) to {info["root"]} in '
+          f'{time.perf_counter() - start:.1f} s; lists: '
+          f'{", ".join(osp.basename(info[f"{s}_ann"]) for s in ("train", "val"))}'
+          f'{", test.txt" if "test_ann" in info else ""}; motion cue '
+          f'{args.motion_cue}, static cue {args.static_cue} (chance '
+          f'{1 / k:.3f})')
     return info
 
 
