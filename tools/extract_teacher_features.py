@@ -100,19 +100,13 @@ def main(argv=None) -> Optional[Dict]:
         rank = int(os.environ['RANK'])
         world_size = int(os.environ['WORLD_SIZE'])
         os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    options = {
+        name: getattr(args, name)
+        for name in ('split', 'dtype', 'shard_size', 'batch_size',
+                     'num_workers', 'device', 'max_shards', 'verify')
+    }
     return extract_teacher_features(
-        cfg,
-        args.out,
-        split=args.split,
-        dtype=args.dtype,
-        shard_size=args.shard_size,
-        batch_size=args.batch_size,
-        num_workers=args.num_workers,
-        device=args.device,
-        rank=rank,
-        world_size=world_size,
-        max_shards=args.max_shards,
-        verify=args.verify)
+        cfg, args.out, rank=rank, world_size=world_size, **options)
 
 
 if __name__ == '__main__':

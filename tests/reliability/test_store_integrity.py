@@ -22,8 +22,7 @@ from hallucinet_mm.store import (FeatureStoreMismatchError, LoadTeacherFeatures,
                                  TeacherFeatureStore, build_store_spec,
                                  check_dataset_stores)
 from mmaction.registry import DATASETS
-from tests.store.helpers import (NUM_SAMPLES, extract, make_teacher_ckpt,
-                                 store_cfg)
+from tests.store.helpers import NUM_SAMPLES, extract, make_store, store_cfg
 
 FEATURES = 'features.npy'
 
@@ -31,12 +30,8 @@ FEATURES = 'features.npy'
 @pytest.fixture(scope='module')
 def ref(synthetic_videos, tmp_path_factory):
     """A teacher checkpoint, another one, and an intact reference store."""
-    tmp = tmp_path_factory.mktemp('store_integrity')
-    ckpt = make_teacher_ckpt(str(tmp / 'teacher.pth'), seed=0)
-    other = make_teacher_ckpt(str(tmp / 'other.pth'), seed=1)
-    out = str(tmp / 'store')
-    extract(synthetic_videos, ckpt, out)
-    return dict(videos=synthetic_videos, ckpt=ckpt, other=other, out=out)
+    return make_store(synthetic_videos,
+                      str(tmp_path_factory.mktemp('store_integrity')))
 
 
 def _copy(ref, tmp_path):

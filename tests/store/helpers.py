@@ -84,6 +84,24 @@ def online_cfg(videos: dict,
     return cfg
 
 
+def make_store(videos: dict, tmp_dir: str) -> dict:
+    """Two teacher checkpoints and a store of the first (3 shards of 2).
+
+    Args:
+        videos (dict): The ``synthetic_videos`` fixture.
+        tmp_dir (str): Where to write them.
+
+    Returns:
+        dict: ``videos``, ``ckpt``, ``other`` (checkpoint paths) and
+        ``out`` (the store directory).
+    """
+    ckpt = make_teacher_ckpt(osp.join(tmp_dir, 'teacher.pth'), seed=0)
+    other = make_teacher_ckpt(osp.join(tmp_dir, 'other.pth'), seed=1)
+    out = osp.join(tmp_dir, 'store')
+    extract(videos, ckpt, out)
+    return dict(videos=videos, ckpt=ckpt, other=other, out=out)
+
+
 def extract(videos: dict, ckpt: str, out: str, cfg_options=None, **kwargs):
     """Extracts the store of ``store_cfg`` into ``out``, quietly.
 

@@ -9,17 +9,13 @@ from hallucinet_mm.engine.hooks import CheckTeacherFeatureStoreHook
 from hallucinet_mm.store import (FeatureStoreMismatchError,
                                  StoreIntegrityError)
 from mmaction.registry import DATASETS, HOOKS
-from tests.store.helpers import extract, make_teacher_ckpt, store_cfg
+from tests.store.helpers import make_store, store_cfg
 
 
 @pytest.fixture(scope='module')
 def store(synthetic_videos, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('hook_store')
-    ckpt = make_teacher_ckpt(str(tmp / 'teacher.pth'), seed=0)
-    other = make_teacher_ckpt(str(tmp / 'other.pth'), seed=1)
-    out = str(tmp / 'store')
-    extract(synthetic_videos, ckpt, out)
-    return dict(ckpt=ckpt, other=other, out=out)
+    return make_store(synthetic_videos,
+                      str(tmp_path_factory.mktemp('hook_store')))
 
 
 def _runner(videos, ckpt, out):
