@@ -13,7 +13,8 @@ from hallucinet_mm.store import FeatureStoreMismatchError, TeacherFeatureStore
 from hallucinet_mm.store.format import shard_path
 from tests.store.helpers import (NUM_SAMPLES, STORE_CFG, make_teacher_ckpt,
                                  store_cfg)
-from tools.extract_teacher_features import extract_teacher_features, main
+from tools.extract_teacher_features import (extract_teacher_features, main,
+                                            parse_args)
 
 SHARD = 2  # 6 samples -> 3 shards
 
@@ -91,6 +92,14 @@ def test_cli_writes_the_store(reference):
         keys = json.load(f)
     assert keys['anchors'] == [[12]] * NUM_SAMPLES
     assert len(set(keys['keys'])) == NUM_SAMPLES
+
+
+def test_cli_verify_option():
+    assert parse_args(['cfg.py', '--out', 'x']).verify == 'sha256'
+    assert parse_args(['cfg.py', '--out', 'x', '--verify', 'size'
+                       ]).verify == 'size'
+    with pytest.raises(SystemExit):
+        parse_args(['cfg.py', '--out', 'x', '--verify', 'md5'])
 
 
 def test_resume_keeps_finished_shards(synthetic_videos, ckpts, reference,
