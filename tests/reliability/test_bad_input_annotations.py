@@ -23,7 +23,7 @@ from hallucinet_mm.datasets.checked_datasets import (AnnotationError,
 from hallucinet_mm.datasets.label_range import (CheckLabelRangeHook,
                                                 check_label_range,
                                                 ensure_label_range_hook)
-from tests.reliability.bad_input_helpers import digest, write_lines
+from bad_input_helpers import digest, write_lines
 
 
 def _videos(ann, root, **kwargs):

@@ -16,7 +16,7 @@ from mmengine.runner.checkpoint import _load_checkpoint, save_checkpoint
 
 import hallucinet_mm  # noqa: F401  (replaces the local checkpoint loader)
 from hallucinet_mm.compat import CheckpointReadError
-from tests.reliability.bad_input_helpers import digest, truncate
+from bad_input_helpers import digest, truncate
 
 
 class _Student(BaseModel):

@@ -17,7 +17,7 @@ import hallucinet_mm  # noqa: F401  (registers everything)
 from hallucinet_mm.datasets.checked_datasets import AnnotationError
 from hallucinet_mm.datasets.label_range import check_label_range
 from mmaction.registry import DATASETS, TRANSFORMS
-from tests.reliability.bad_input_helpers import write_lines
+from bad_input_helpers import write_lines
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

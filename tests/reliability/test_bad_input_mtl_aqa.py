@@ -15,7 +15,7 @@ from mmengine.registry import DefaultScope
 
 import hallucinet_mm  # noqa: F401  (registers MTLAQADataset)
 from hallucinet_mm.utils import UnsafePickleError
-from tests.reliability.bad_input_helpers import digest, truncate
+from bad_input_helpers import digest, truncate
 
 GOOD = dict(position=0, armstand=1, rotation_type=2, ss_no=3, tw_no=4,
             difficulty=2.0, final_score=50.0, start_frame=0, end_frame=9)

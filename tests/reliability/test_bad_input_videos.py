@@ -17,8 +17,7 @@ from hallucinet_mm.datasets.transforms.checked_loading import (
     TeacherWindowPolicy, VideoReadError)
 from hallucinet_mm.datasets.transforms.frame_samplers import (
     SingleFrameSampler, VideoTooShortError)
-from tests.reliability.bad_input_helpers import (digest, tiny_video,
-                                                 truncate, zero_middle)
+from bad_input_helpers import digest, tiny_video, truncate, zero_middle
 
 
 def _decode(path, **decode_kwargs):
