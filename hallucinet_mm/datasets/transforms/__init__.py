@@ -1,12 +1,15 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-from .checked_loading import CheckedDecordInit, VideoReadError
+from .checked_loading import (CheckedDecordDecode, CheckedDecordInit,
+                              CheckedRawFrameDecode, TeacherWindowPolicy,
+                              VideoReadError)
 from .frame_samplers import (DiveFrameSampler, PairFrameSampler,
                              SingleFrameSampler, VideoTooShortError,
                              teacher_clip_indices)
 from .split_student_teacher import SplitStudentTeacher
 
 __all__ = [
-    'CheckedDecordInit', 'VideoReadError', 'SingleFrameSampler',
+    'CheckedDecordInit', 'CheckedDecordDecode', 'CheckedRawFrameDecode',
+    'TeacherWindowPolicy', 'VideoReadError', 'SingleFrameSampler',
     'PairFrameSampler', 'DiveFrameSampler', 'VideoTooShortError',
     'teacher_clip_indices', 'SplitStudentTeacher'
 ]
