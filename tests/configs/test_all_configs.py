@@ -3,28 +3,31 @@
 Data paths point at small generated fixtures; torchvision/ImageNet weights
 are switched off (no downloads here); every teacher gets a checkpoint
 written from a model of its own architecture, so the strict loading path
-is the one exercised (no ``allow_random_init``).
+is the one exercised (no ``allow_random_init``). Every dataset carries the
+class count of the model's head.
 """
 import copy
-import glob
-import json
-import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from mmengine.config import ConfigDict
 
 import hallucinet_mm  # noqa: F401
-from hallucinet_mm.models.teachers.frozen_teacher import load_model_cfg
 from mmaction.registry import DATASETS, MODELS
+from config_fixtures import (CONFIGS, class_count_mismatches, load,
+                             load_pointed)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIGS = sorted(
-    osp.relpath(p, ROOT)
-    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
-    if '_base_' not in p)
-VIDEO_DATASETS = ('CheckedVideoDataset', 'VideoDataset')
+#: configs/synthetic/ (the lead's) whose datasets do not carry num_classes
+#: yet; drop an entry when its datasets do (the test then passes).
+NUM_CLASSES_TODO = {
+    'synthetic/hallucinet_r18_synthetic.py',
+    'synthetic/hallucinet_r18_synthetic_store.py',
+    'synthetic/teacher_r3d18_synthetic.py',
+    'synthetic/vanilla_r18_synthetic.py',
+    'synthetic/hallucinet_r18_r3d18-tiny_300it_synthetic-motion.py',
+    'synthetic/hallucinet-unlabeled_r18_r3d18-tiny_300it_synthetic-motion.py',
+    'synthetic/vanilla_r18_300it_synthetic-motion.py',
+}
 
 
 @pytest.fixture(autouse=True)
@@ -36,87 +39,16 @@ def _skip_random_init(monkeypatch):
                         lambda self: None)
 
 
-@pytest.fixture(scope='module')
-def videos(tmp_path_factory):
-    from tools.data.make_synthetic_videos import make_synthetic_dataset
-    return make_synthetic_dataset(
-        tmp_path_factory.mktemp('cfg_videos'),
-        num_classes=6,
-        videos_per_class_train=1,
-        videos_per_class_val=1,
-        num_frames=24)
-
-
-@pytest.fixture(scope='module')
-def mtl_aqa(tmp_path_factory):
-    from tools.data.make_synthetic_mtl_aqa import make_synthetic_mtl_aqa
-    return make_synthetic_mtl_aqa(
-        tmp_path_factory.mktemp('cfg_mtl_aqa'), num_videos=1,
-        dives_per_video=2)
-
-
-class TeacherCheckpoints:
-    """Writes one checkpoint per teacher architecture (cached)."""
-
-    def __init__(self, root):
-        self.root, self.cache = root, {}
-
-    def __call__(self, teacher_cfg) -> str:
-        model_cfg = load_model_cfg(teacher_cfg['model'])
-        key = json.dumps(model_cfg, sort_keys=True, default=str)
-        if key not in self.cache:
-            torch.manual_seed(0)
-            state = MODELS.build(copy.deepcopy(model_cfg)).state_dict()
-            path = osp.join(self.root, f'teacher_{len(self.cache)}.pth')
-            torch.save({'state_dict': state}, path)
-            self.cache[key] = path
-        return self.cache[key]
-
-
-@pytest.fixture(scope='module')
-def teacher_ckpts(tmp_path_factory):
-    return TeacherCheckpoints(str(tmp_path_factory.mktemp('teachers')))
-
-
-def _no_downloads(model_cfg):
-    backbone = model_cfg.get('backbone')
-    if backbone is None:
-        return
-    if str(backbone.get('type', '')).startswith('torchvision.'):
-        backbone['weights'] = None
-    if 'pretrained' in backbone:
-        backbone['pretrained'] = None
-    backbone.pop('init_cfg', None)
-
-
-def _override_dataset(ds, videos, mtl_aqa):
-    if ds['type'] in VIDEO_DATASETS:
-        ds['ann_file'] = videos['train_ann']
-        ds['data_prefix'] = dict(video=videos['video_dir'])
-    elif ds['type'] == 'MTLAQADataset':
-        split = 'test' if ds.get('test_mode') else 'train'
-        ds['ann_file'] = mtl_aqa[f'{split}_split']
-        ds['annotation_file'] = mtl_aqa['annotation_file']
-        ds['data_prefix'] = dict(video=mtl_aqa['frames_root'])
-        ds.pop('data_root', None)
-    else:
-        raise AssertionError(f'no fixture for dataset type {ds["type"]}')
-
-
-@pytest.mark.parametrize('config', CONFIGS)
-def test_config_builds(config, videos, mtl_aqa, teacher_ckpts):
-    init_default_scope('mmaction')
-    cfg = Config.fromfile(osp.join(ROOT, config))
+@pytest.mark.parametrize('config', CONFIGS, ids=CONFIGS)
+def test_config_builds(config, synthetic_videos, mtl_aqa_data, unlabeled_ann,
+                       teacher_ckpts):
+    cfg = load_pointed(config, synthetic_videos, mtl_aqa_data, unlabeled_ann,
+                       teacher_ckpts)
     assert cfg.default_scope == 'mmaction'
     assert 'hallucinet_mm' in cfg.custom_imports['imports']
 
-    model_cfg = copy.deepcopy(cfg.model.to_dict())
-    _no_downloads(model_cfg)
-    teacher = model_cfg.get('teacher')
-    if teacher:
-        teacher['checkpoint'] = teacher_ckpts(teacher)
-    model = MODELS.build(model_cfg)
-    if teacher:
+    model = MODELS.build(copy.deepcopy(cfg.model.to_dict()))
+    if cfg.model.get('teacher'):
         assert model.teacher.feat_dim == model.hallu_head.out_channels
         # A small clip checks a configured feat_dim against the real one.
         out = model.teacher(torch.zeros(1, 3, 4, 64, 64))
@@ -128,10 +60,10 @@ def test_config_builds(config, videos, mtl_aqa, teacher_ckpts):
         if loader is None:
             continue
         ds_cfg = copy.deepcopy(loader['dataset'].to_dict())
-        if any(t['type'] == 'LoadTeacherFeatures' for t in ds_cfg['pipeline']):
+        if any(t['type'] == 'LoadTeacherFeatures'
+               for t in ds_cfg.get('pipeline', ())):
             continue  # needs an extracted store: tests/tools/
             # test_extract_teacher_features.py builds and trains from one
-        _override_dataset(ds_cfg, videos, mtl_aqa)
         dataset = DATASETS.build(ds_cfg)
         assert len(dataset) > 0
         sample = dataset[0]
@@ -140,3 +72,32 @@ def test_config_builds(config, videos, mtl_aqa, teacher_ckpts):
         assert imgs.dim() in (4, 5)
         if isinstance(inputs, dict) and 'teacher_imgs' in inputs:
             assert inputs['teacher_imgs'].dim() == 5  # clips x C x T x H x W
+
+
+@pytest.mark.parametrize('config', CONFIGS, ids=CONFIGS)
+def test_datasets_carry_the_heads_classes(config):
+    problems = class_count_mismatches(config, load(config))
+    if config in NUM_CLASSES_TODO:
+        assert problems, f'{config} passes now: drop it from NUM_CLASSES_TODO'
+        pytest.xfail('; '.join(problems))
+    assert problems == []
+
+
+def test_a_class_count_mismatch_names_the_config_and_loader():
+    name = 'hmdb51/hallucinet_vgg11bn_resnext101-k400_1xb25-1x1x1-50e_' \
+        'hmdb51.py'
+    cfg = load(name)
+    assert cfg.model.cls_head.num_classes == 51
+    assert class_count_mismatches(name, cfg) == []
+    cfg.val_dataloader.dataset.num_classes = 101
+    assert class_count_mismatches(name, cfg) == [
+        f'configs/{name}: val_dataloader.dataset (CheckedVideoDataset): '
+        'num_classes=101, model.cls_head.num_classes=51'
+    ]
+    dive = 'mtl_aqa/hallucinet_vgg11bn_resnext101-k400_1xb8-1x16x6-20e_' \
+        'mtl-aqa-dive.py'
+    cfg = load(dive)
+    cfg.model.cls_head.fields = ConfigDict(position=3, ss_no=9)
+    problems = class_count_mismatches(dive, cfg)
+    assert len(problems) == 3  # train, val, test
+    assert "'ss_no': 9" in problems[0] and 'train_dataloader' in problems[0]

@@ -5,11 +5,11 @@ Data paths are pointed at small generated fixtures (synthetic MTL-AQA
 frames, synthetic UCF-style videos), torchvision students get
 ``weights=None`` (no downloads) and teachers get a checkpoint written here
 from a freshly built teacher (the real build-time key check runs;
-``allow_random_init`` is never used).
+``allow_random_init`` is never used). What each config must do is read from
+its name, ``{algorithm}_{student}[_{teacher}]_{schedule}_{dataset}.py``.
 """
 import glob
 import os.path as osp
-import sys
 from unittest import mock
 
 import numpy as np
@@ -19,130 +19,70 @@ import torch
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from mmaction.registry import DATASETS, MODELS
 from mmaction.structures import ActionDataSample
-from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
-from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import load_checkpoint
+from config_fixtures import CONFIG_DIR, load_pointed
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
-from tools.data.make_synthetic_mtl_aqa import \
-    make_synthetic_mtl_aqa  # noqa: E402
-from tools.data.make_synthetic_videos import \
-    make_synthetic_dataset  # noqa: E402
-
-CONFIG_DIR = osp.join(REPO_ROOT, 'configs')
-FIELDS = ('position', 'armstand', 'rotation_type', 'ss_no', 'tw_no')
-
-# name: (data, frames_per_step, teacher clips in train, in test, metrics)
-PAPER_CONFIGS = {
-    'mtl_aqa/hallucinet_vgg11_dive_mtl_aqa.py':
-    ('mtl_aqa', 1, True, False, ['DiveAccuracyMetric']),
-    'mtl_aqa/vanilla_vgg11_dive_mtl_aqa.py':
-    ('mtl_aqa', 1, False, False, ['DiveAccuracyMetric']),
-    'mtl_aqa/hallucinet_vgg11_aqa_mtl_aqa.py':
-    ('mtl_aqa', 1, True, False, ['SpearmanMetric']),
-    'mtl_aqa/vanilla_vgg11_aqa_mtl_aqa.py':
-    ('mtl_aqa', 1, False, False, ['SpearmanMetric']),
-    'mtl_aqa/hallucinet_vgg11_1f_dive_mtl_aqa.py':
-    ('mtl_aqa', 1, True, True,
-     ['DiveAccuracyMetric', 'HallucinationLossMetric']),
-    'mtl_aqa/hallucinet_vgg11_2f_dive_mtl_aqa.py':
-    ('mtl_aqa', 2, True, True,
-     ['DiveAccuracyMetric', 'HallucinationLossMetric']),
-    'ucf101/hallucinet_vgg11_1f_ucf101.py':
-    ('ucf101', 1, True, True, ['AccMetric', 'HallucinationLossMetric']),
-    'ucf101/hallucinet_vgg11_2f_ucf101.py':
-    ('ucf101', 2, True, True, ['AccMetric', 'HallucinationLossMetric']),
-    'pretraining/ucf101_pretrain_with_hallucination.py':
-    ('ucf101', 1, True, False, ['AccMetric']),
-    'pretraining/ucf101_pretrain_without_hallucination.py':
-    ('ucf101', 1, False, False, ['AccMetric']),
-    'pretraining/dive_from_ucf101_with_hallucination.py':
-    ('mtl_aqa', 1, True, False, ['DiveAccuracyMetric']),
-    'pretraining/dive_from_ucf101_without_hallucination.py':
-    ('mtl_aqa', 1, True, False, ['DiveAccuracyMetric']),
-    'pretraining/vanilla_dive_from_ucf101_with_hallucination.py':
-    ('mtl_aqa', 1, False, False, ['DiveAccuracyMetric']),
-    'pretraining/vanilla_dive_from_ucf101_without_hallucination.py':
-    ('mtl_aqa', 1, False, False, ['DiveAccuracyMetric']),
+PAPER_PATTERNS = ('mtl_aqa/*.py', 'pretraining/*.py',
+                  'ucf101/hallucinet-[12]f_*.py')
+SYNTHETIC_PATTERNS = ('synthetic/*mtl-aqa*.py', )
+METRICS = {
+    'ucf101': ['AccMetric'],
+    'mtl-aqa-dive': ['DiveAccuracyMetric'],
+    'mtl-aqa-score': ['SpearmanMetric'],
 }
-SYNTHETIC_CONFIGS = {
-    'synthetic/hallucinet_r18_dive_synthetic_mtl_aqa.py': ['DiveAccuracyMetric'],
-    'synthetic/hallucinet_r18_aqa_synthetic_mtl_aqa.py': ['SpearmanMetric'],
-}
+PRETRAIN_HALLU = 'pretraining/hallucinet-pretrain_vgg11bn_resnext101-k400_' \
+    '1xb25-1x1x1-50e_ucf101.py'
+DIVE_FROM_PRETRAIN_HALLU = 'pretraining/hallucinet_ucf101-hallu-pretrained-' \
+    'vgg11bn_resnext101-k400_1xb8-1x16x6-20e_mtl-aqa-dive.py'
 
 
-@pytest.fixture(scope='module', autouse=True)
-def mmaction_scope():
-    init_default_scope('mmaction')
+def _configs(patterns):
+    return sorted({
+        osp.relpath(p, CONFIG_DIR)
+        for pattern in patterns
+        for p in glob.glob(osp.join(CONFIG_DIR, pattern))
+    })
 
 
-@pytest.fixture(scope='module')
-def mtl_aqa_root(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp('mtl_aqa'))
-    make_synthetic_mtl_aqa(out, frames_per_dive=(40, 50), seed=0)
-    return out
+PAPER_CONFIGS = _configs(PAPER_PATTERNS)
+SYNTHETIC_CONFIGS = _configs(SYNTHETIC_PATTERNS)
 
 
-@pytest.fixture(scope='module')
-def ucf_root(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp('ucf101'))
-    # 32x32: decord misreads widths 8, 12, 16, 24, 48 and 72.
-    make_synthetic_dataset(
-        out,
-        num_classes=2,
-        videos_per_class_train=1,
-        videos_per_class_val=1,
-        num_frames=24,
-        height=32,
-        width=32)
-    return out
+def promised(name):
+    """What a config's name promises (MMAction2's naming scheme).
+
+    ``{algorithm}_{student}[_{teacher}]_{schedule}_{dataset}``: a
+    ``hallucinet*`` algorithm has a teacher field and trains with the
+    teacher's clips; ``hallucinet-1f``/``-2f`` also test with them (Tables
+    7-8); the schedule is ``{gpus}xb{batch}-{frames}x{interval}x{steps}-
+    {epochs}e``.
+    """
+    fields = osp.splitext(osp.basename(name))[0].split('_')
+    algorithm, schedule, dataset = fields[0], fields[-2], fields[-1]
+    train_teacher = algorithm.startswith('hallucinet')
+    assert len(fields) == (5 if train_teacher else 4), name
+    gpus_batch, sampling, epochs = schedule.split('-')
+    frames, _, steps = (int(x) for x in sampling.split('x'))
+    test_teacher = algorithm in ('hallucinet-1f', 'hallucinet-2f')
+    metrics = METRICS[dataset.replace('synthetic-', '')]
+    return dict(
+        data='ucf101' if dataset == 'ucf101' else 'mtl_aqa',
+        train_teacher=train_teacher,
+        test_teacher=test_teacher,
+        fps=frames,
+        num_steps=steps,
+        batch_size=int(gpus_batch.split('xb')[1]),
+        epochs=int(epochs.rstrip('e')),
+        metrics=metrics + ['HallucinationLossMetric'] * test_teacher)
 
 
-def _save_teacher(model_cfg, path):
-    teacher = MODELS.build(model_cfg)
-    torch.save({'state_dict': teacher.state_dict()}, path)
-    return path
-
-
-@pytest.fixture(scope='session')
-def resnext101_ckpt(tmp_path_factory):
-    """A checkpoint of the paper's (randomly initialised) ResNeXt-101."""
-    cfg = Config.fromfile(
-        osp.join(CONFIG_DIR, '_base_/models/resnext101_kinetics_teacher.py'))
-    path = str(tmp_path_factory.mktemp('teacher') / 'resnext101.pth')
-    init_default_scope('mmaction')
-    return _save_teacher(cfg.teacher.model.to_dict(), path)
-
-
-@pytest.fixture(scope='session')
-def tiny_teacher_ckpt(tmp_path_factory):
-    cfg = Config.fromfile(
-        osp.join(CONFIG_DIR, '_base_/models/r3d18_tiny_teacher.py'))
-    path = str(tmp_path_factory.mktemp('tiny_teacher') / 'tiny.pth')
-    init_default_scope('mmaction')
-    return _save_teacher(cfg.teacher_model.to_dict(), path)
-
-
-def _load_cfg(name, data_root, teacher_ckpt, data='mtl_aqa'):
-    """The config with its data and checkpoints pointed at the fixtures."""
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
-    if cfg.model.backbone.type.startswith('torchvision.'):
-        cfg.model.backbone.weights = None
-    if cfg.model.get('teacher'):
-        cfg.model.teacher.checkpoint = teacher_ckpt
-    for split in ('train', 'val', 'test'):
-        dataset = cfg[f'{split}_dataloader'].dataset
-        if data == 'ucf101':
-            dataset.ann_file = osp.join(
-                data_root, 'train.txt' if split == 'train' else 'val.txt')
-            dataset.data_prefix = dict(video=osp.join(data_root, 'videos'))
-        else:
-            dataset.data_root = data_root
-    return cfg
+@pytest.fixture
+def pointed(synthetic_videos, mtl_aqa_data, unlabeled_ann, teacher_ckpts):
+    """Loads a config pointed at the fixtures."""
+    return lambda name: load_pointed(name, synthetic_videos, mtl_aqa_data,
+                                     unlabeled_ann, teacher_ckpts)
 
 
 def _metric_types(evaluator):
@@ -151,20 +91,12 @@ def _metric_types(evaluator):
     return [m['type'] for m in evaluator]
 
 
-def test_every_config_is_tested():
-    found = set()
-    for pattern in ('mtl_aqa/*.py', 'pretraining/*.py',
-                    'ucf101/hallucinet_vgg11_[12]f_*.py',
-                    'synthetic/*mtl_aqa.py'):
-        found |= {
-            osp.relpath(p, CONFIG_DIR)
-            for p in glob.glob(osp.join(CONFIG_DIR, pattern))
-        }
-    assert found == set(PAPER_CONFIGS) | set(SYNTHETIC_CONFIGS)
+def test_the_configs_are_found():
+    assert len(PAPER_CONFIGS) == 14 and len(SYNTHETIC_CONFIGS) == 2
 
 
 def test_configs_name_their_paper_setting():
-    for name in list(PAPER_CONFIGS) + list(SYNTHETIC_CONFIGS):
+    for name in PAPER_CONFIGS + SYNTHETIC_CONFIGS:
         with open(osp.join(CONFIG_DIR, name)) as f:
             header = f.readline()
         assert header.startswith('#') and (
@@ -210,19 +142,22 @@ def _fake_batch(data, num_steps, frames_per_step, with_teacher):
     return dict(inputs=inputs, data_samples=[sample])
 
 
-@pytest.mark.parametrize('name', sorted(PAPER_CONFIGS))
-def test_paper_config_builds(name, mtl_aqa_root, ucf_root, resnext101_ckpt):
-    data, fps, train_teacher, test_teacher, metrics = PAPER_CONFIGS[name]
-    root = mtl_aqa_root if data == 'mtl_aqa' else ucf_root
-    cfg = _load_cfg(name, root, resnext101_ckpt, data)
-    assert _metric_types(cfg.test_evaluator) == metrics
-    num_steps = 6 if data == 'mtl_aqa' else 1
+@pytest.mark.parametrize('name', PAPER_CONFIGS, ids=PAPER_CONFIGS)
+def test_paper_config_builds(name, pointed):
+    expect = promised(name)
+    data, fps, num_steps = expect['data'], expect['fps'], expect['num_steps']
+    train_teacher = expect['train_teacher']
+    test_teacher = expect['test_teacher']
+    cfg = pointed(name)
+    assert _metric_types(cfg.test_evaluator) == expect['metrics']
+    assert cfg.train_dataloader.batch_size == expect['batch_size']
+    assert cfg.train_cfg.max_epochs == expect['epochs']
 
     model = MODELS.build(cfg.model)
     assert model.frames_per_step == fps
     assert (model.teacher is not None) == train_teacher
     if train_teacher:
-        assert model.teacher.checkpoint == resnext101_ckpt
+        assert model.teacher.checkpoint == cfg.model.teacher.checkpoint
         assert model.hallu_head.out_channels == 2048
         assert model.hallu_head.in_channels == 512 * fps
         assert model.hallu_head.loss_hallu.loss_weight == 50
@@ -241,7 +176,7 @@ def test_paper_config_builds(name, mtl_aqa_root, ucf_root, resnext101_ckpt):
     val_set = DATASETS.build(cfg.val_dataloader.dataset)
     _check_sample(val_set[0], data, num_steps * fps, 0)
 
-    if name.startswith('pretraining/') and 'dive' in name:
+    if name.startswith('pretraining/') and data == 'mtl_aqa':
         return  # the models of configs/mtl_aqa/, stepped there
     # One optimisation step and one test step on small inputs (2 steps).
     num_steps = min(num_steps, 2)
@@ -253,19 +188,20 @@ def test_paper_config_builds(name, mtl_aqa_root, ucf_root, resnext101_ckpt):
     assert all(torch.isfinite(v) for v in losses.values())
     model.eval()
     out = model.test_step(_fake_batch(data, num_steps, fps, test_teacher))
-    if data == 'mtl_aqa' and 'SpearmanMetric' not in metrics:
+    if data == 'mtl_aqa' and 'SpearmanMetric' not in expect['metrics']:
         assert out[0].pred_dive_labels.shape == (5, )
     else:
         assert 'pred_score' in out[0]
     assert ('hallu_loss' in out[0]) == test_teacher
 
 
-@pytest.mark.parametrize('name', sorted(SYNTHETIC_CONFIGS))
-def test_synthetic_config_trains_and_tests(name, mtl_aqa_root,
-                                           tiny_teacher_ckpt):
-    cfg = _load_cfg(name, mtl_aqa_root, tiny_teacher_ckpt)
-    assert _metric_types(cfg.test_evaluator) == SYNTHETIC_CONFIGS[name]
-    assert cfg.train_cfg.max_epochs == 2
+@pytest.mark.parametrize('name', SYNTHETIC_CONFIGS)
+def test_synthetic_config_trains_and_tests(name, pointed):
+    expect = promised(name)
+    cfg = pointed(name)
+    assert _metric_types(cfg.test_evaluator) == expect['metrics']
+    assert cfg.train_dataloader.batch_size == expect['batch_size']
+    assert cfg.train_cfg.max_epochs == expect['epochs'] == 2
     model = MODELS.build(cfg.model)
     train_set = DATASETS.build(cfg.train_dataloader.dataset)
     batch = pseudo_collate([train_set[0], train_set[1]])
@@ -276,7 +212,7 @@ def test_synthetic_config_trains_and_tests(name, mtl_aqa_root,
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-3))
     losses = model.train_step(batch, optim)
     assert 'loss_hallu' in losses
-    is_aqa = 'r18_aqa_' in name
+    is_aqa = name.endswith('-score.py')
     assert ('loss_score' in losses) == is_aqa
     assert ('loss_position' in losses) == (not is_aqa)
 
@@ -289,19 +225,17 @@ def test_synthetic_config_trains_and_tests(name, mtl_aqa_root,
 
 
 def test_load_from_ucf101_pretraining_warns_and_loads_backbone(
-        tmp_path, resnext101_ckpt, mtl_aqa_root, ucf_root):
+        tmp_path, pointed):
     """What `load_from` does with a UCF-101 checkpoint in the dive configs.
 
     The Runner loads `load_from` with mmengine's `load_checkpoint(...,
     strict=False)`; a checkpoint with another head only warns. The
     backbone (and a same-shaped hallucination head) are loaded.
     """
-    pre_cfg = _load_cfg('pretraining/ucf101_pretrain_with_hallucination.py',
-                        ucf_root, resnext101_ckpt, 'ucf101')
-    dive_cfg = _load_cfg('pretraining/dive_from_ucf101_with_hallucination.py',
-                         mtl_aqa_root, resnext101_ckpt)
-    assert dive_cfg.load_from == \
-        'work_dirs/ucf101_pretrain_with_hallucination/epoch_50.pth'
+    pre_cfg = pointed(PRETRAIN_HALLU)
+    dive_cfg = pointed(DIVE_FROM_PRETRAIN_HALLU)
+    pre_stem = osp.splitext(osp.basename(PRETRAIN_HALLU))[0]
+    assert dive_cfg.load_from == f'work_dirs/{pre_stem}/epoch_50.pth'
     assert dive_cfg.model.backbone.weights is None
     pretrained = MODELS.build(pre_cfg.model)
     ckpt = str(tmp_path / 'epoch_50.pth')

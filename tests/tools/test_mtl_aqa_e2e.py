@@ -28,8 +28,9 @@ if REPO_ROOT not in sys.path:
 from tools.data.make_synthetic_mtl_aqa import \
     make_synthetic_mtl_aqa  # noqa: E402
 
-DIVE_CFG = 'configs/synthetic/hallucinet_r18_dive_synthetic_mtl_aqa.py'
-AQA_CFG = 'configs/synthetic/hallucinet_r18_aqa_synthetic_mtl_aqa.py'
+CFG = 'configs/synthetic/hallucinet_r18_r3d18-tiny_1xb4-1x12x3-2e_synthetic-'
+DIVE_CFG = CFG + 'mtl-aqa-dive.py'
+AQA_CFG = CFG + 'mtl-aqa-score.py'
 FIELDS = ('position', 'armstand', 'rotation_type', 'ss_no', 'tw_no')
 TIMEOUT = 300
 

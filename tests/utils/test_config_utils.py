@@ -39,5 +39,6 @@ def test_teacher_dropped_only_when_unused():
 def test_shipped_ucf_config_tests_without_teacher():
     cfg = Config.fromfile('configs/hallucinet_vgg11_ucf.py')
     assert drop_unused_teacher(cfg)
-    cfg = Config.fromfile('configs/ucf101/hallucinet_vgg11_1f_ucf101.py')
+    cfg = Config.fromfile('configs/ucf101/hallucinet-1f_vgg11bn_resnext101-k400_'
+                          '1xb25-1x1x1-50e_ucf101.py')
     assert not drop_unused_teacher(cfg)
