@@ -2,9 +2,9 @@
 
 Kinds tried here: an empty split, an empty annotation dict, a value out of
 range, a missing annotation field, a split key without annotation, a split
-that is no list, a text file given as split, a truncated pickle, a
-pickle that needs a global (numpy) to load, and a damaged whole video
-(``frame_source="video"``).
+that is no list, a text file given as split, a truncated pickle, an
+empty pickle file, a pickle that needs a global (numpy) to load, and a
+damaged whole video (``frame_source="video"``).
 """
 import pickle
 
@@ -74,11 +74,13 @@ def test_bad_pickle_content_names_the_file(tmp_path, split, annotations,
     assert expected in msg
 
 
-@pytest.mark.parametrize('damage', ['text', 'truncated'])
+@pytest.mark.parametrize('damage', ['text', 'truncated', 'zero-bytes'])
 def test_split_that_is_no_pickle_names_the_file(tmp_path, damage):
     split = tmp_path / 'train_split_0.pkl'
     if damage == 'text':
         split.write_text('(1, 1)\n(1, 2)\n')
+    elif damage == 'zero-bytes':
+        split.write_bytes(b'')
     else:
         _dump(split, [(i, j) for i in range(1, 20) for j in range(1, 20)])
         truncate(split, 0.5)
