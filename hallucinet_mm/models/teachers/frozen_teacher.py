@@ -20,8 +20,16 @@ class _StopForward(Exception):
     """Raised by the tap hook to skip the layers after the tapped one."""
 
 
-def _load_model_cfg(model: Union[dict, str]) -> dict:
-    """A model config from a dict or from a config file's ``model``."""
+def load_model_cfg(model: Union[dict, str]) -> dict:
+    """A model config from a dict or from a config file's ``model``.
+
+    Args:
+        model (dict | str): A model config, or a config file path
+            (``mmaction::`` prefix allowed) whose ``model`` is used.
+
+    Returns:
+        dict: The model config.
+    """
     if isinstance(model, str):
         if '::' in model:  # a package's config, e.g. 'mmaction::...'
             from mmengine.hub import get_config
@@ -123,7 +131,7 @@ class FrozenTeacherWrapper(BaseModule):
                 'FrozenTeacherWrapper needs a checkpoint: a random teacher '
                 'gives meaningless targets (set allow_random_init=True only '
                 'for cost measurements and tests)')
-        model_cfg = _load_model_cfg(model)
+        model_cfg = load_model_cfg(model)
         self.model = MODELS.build(model_cfg)
         if tap is None:
             tap = 'backbone' if hasattr(self.model, 'backbone') else ''
