@@ -52,7 +52,7 @@ def check_cfg_options(cfg,
             closest known keys.
     """
     known = known_top_level_keys(cfg)
-    for option in options or {}:
+    for option, value in (options or {}).items():
         top = option.split('.', 1)[0]
         if top in known:
             continue
@@ -60,7 +60,8 @@ def check_cfg_options(cfg,
         hint = f' (did you mean {" or ".join(map(repr, close))}?)' \
             if close else ''
         raise UnknownConfigKeyError(
-            f'--cfg-options {option}: {top!r} is not a key of {config_file} '
+            f'--cfg-options {option}={value}: {top!r} is not a key of '
+            f'{config_file} '
             f'nor a Runner argument{hint}')
 
 
