@@ -8,9 +8,11 @@ DEMO_DIR ?= work_dirs/synthetic_demo
 
 .PHONY: demo test install clean
 
-$(STAMP): requirements/pinned.txt requirements/runtime.txt setup.py
+$(STAMP): requirements/pinned.txt requirements/runtime.txt requirements/mim.txt setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -r requirements/pinned.txt
+	$(PY) -m pip install -r requirements/mim.txt
+	$(PY) -m pip install --no-deps openmim==0.3.9
 	$(PY) -m pip install --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

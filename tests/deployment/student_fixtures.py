@@ -68,6 +68,25 @@ test_dataloader = dict(
                  pipeline=test_pipeline, test_mode=True))
 test_evaluator = dict(type='AccMetric')
 test_cfg = dict(type='TestLoop')
+# Training (mim train): the real clips, one random frame each.
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SingleFrameSampler', mode='random', with_teacher=False),
+    dict(type='DecordDecode'),
+    dict(type='SplitStudentTeacher', student_pipeline=[
+        dict(type='Resize', scale=(-1, 40)),
+        dict(type='CenterCrop', crop_size=32)]),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs', collect_keys=('imgs', ))
+]
+train_dataloader = dict(
+    batch_size=2, num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='VideoDataset', ann_file='{train_ann_file}',
+                 data_prefix=dict(video='{video_dir}'),
+                 pipeline=train_pipeline))
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1)
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01))
 '''
 
 
@@ -111,10 +130,14 @@ def make_student(root) -> dict:
     video = real_video()
     ann_file = root / 'test_list.txt'
     ann_file.write_text(f'{osp.basename(video)} 1\n')
+    train_ann_file = root / 'train_list.txt'
+    train_ann_file.write_text(f'{osp.basename(video)} 1\n'
+                              'carphone_distorted.mp4 2\n')
     config = root / 'tiny_student.py'
     config.write_text(
         CONFIG.replace('{ann_file}', str(ann_file)).replace(
-            '{video_dir}', osp.dirname(video)))
+            '{train_ann_file}',
+            str(train_ann_file)).replace('{video_dir}', osp.dirname(video)))
     init_default_scope('mmaction')
     cfg = Config.fromfile(str(config))
     cfg.model.backbone.weights = None

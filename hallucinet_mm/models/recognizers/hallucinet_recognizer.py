@@ -166,10 +166,10 @@ class HalluciNetRecognizer(Recognizer2D):
         so a missing or mismatched teacher checkpoint fails before the
         first iteration while inference never needs it.
         """
+        self.teacher  # noqa: B018 (builds it; fails before any download)
         super().init_weights()
         if self._backbone_weights is not None:
             load_torchvision_weights(self.backbone, self._backbone_weights)
-        self.teacher  # noqa: B018 (builds it)
 
     @property
     def with_hallu_head(self) -> bool:
