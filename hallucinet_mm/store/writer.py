@@ -4,8 +4,8 @@
 What is stored: for each sample of the split's dataset (index ``i``, in
 dataset order), phi_t of the teacher clips the config's pipeline gives with
 its student/teacher sampler forced to ``test_mode=True`` and
-``with_teacher=True`` (see :func:`~hallucinet_mm.store.spec.
-extraction_pipeline`), normalised by
+``with_teacher=True`` (see
+:func:`~hallucinet_mm.store.spec.extraction_pipeline`), normalised by
 ``model.data_preprocessor.preprocessors.teacher_imgs`` and run through
 ``model.teacher`` (or the top-level ``store_teacher``). Only the teacher and
 its preprocessor are built. Rank ``r`` of ``W`` computes shards
@@ -91,9 +91,9 @@ def check_finite(feats: np.ndarray, sample: Dict, checkpoint: str) -> None:
     """
     if np.isfinite(feats).all():
         return
-    cause = ('the teacher gave non-finite features' if
-             feats.dtype == np.float32 else 'non-finite after the cast to '
-             f'{feats.dtype} (|phi_t| too large for it?) or before')
+    cause = ('the teacher gave non-finite features'
+             if feats.dtype == np.float32 else 'non-finite after the cast '
+             f'to {feats.dtype} (|phi_t| beyond its range)')
     raise NonFiniteFeaturesError(
         f'{sample["source"]} (sample {sample["index"]}, anchors '
         f'{sample["anchors"]}): {cause}: {int(np.isnan(feats).sum())} NaN, '
