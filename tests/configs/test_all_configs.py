@@ -48,6 +48,18 @@ def test_config_builds(config, synthetic_videos, mtl_aqa_data, unlabeled_ann,
     assert 'hallucinet_mm' in cfg.custom_imports['imports']
 
     model = MODELS.build(copy.deepcopy(cfg.model.to_dict()))
+    if hasattr(model, 'student_features'):
+        # The student's real feature size is what both heads are given (a
+        # config that swaps the student overrides their in_channels).
+        model.eval()
+        with torch.no_grad():
+            feats, phi_s, _ = model.student_features(
+                torch.zeros(1, model.frames_per_step, 3, 32, 32))
+        if model.with_hallu_head:
+            assert feats.shape[1] == model.hallu_head.in_channels
+            assert phi_s.shape[1] == model.hallu_head.out_channels
+        if cfg.model.get('cls_feature', 'student') == 'student':
+            assert feats.shape[1] == model.cls_head.in_channels
     if cfg.model.get('teacher'):
         assert model.teacher.feat_dim == model.hallu_head.out_channels
         # A small clip checks a configured feat_dim against the real one.
