@@ -11,8 +11,8 @@
 #
 # The teacher is plugged in by ./hallucinet_vgg11_resnext101.py (the paper's
 # 3D-ResNeXt-101) or ./hallucinet_r18_r3d18_tiny.py (the synthetic data's
-# small 3D CNN) from a teacher base that names `teacher`, `teacher_feat_dim`
-# and the teacher's `teacher_mean` and `teacher_std`.
+# small 3D CNN) from a teacher base that names `teacher`, `teacher_feat_dim`,
+# `teacher_mean` and `teacher_std`.
 #
 # Changing a part: mmengine reads a base before the config that inherits
 # it, so a top-level variable redefined in that config (say
@@ -25,6 +25,9 @@
 #   classes: model.cls_head.num_classes, which every config sets from the
 #            `num_classes` of its dataset base (the datasets check their
 #            labels against the same number).
+# A value computed from a base goes through `_base_.x` in the config's code,
+# e.g. `in_channels=2 * _base_.student_feat_dim` (`{{_base_.x}}` is replaced
+# only where it stands alone as a value).
 student_mean = [123.675, 116.28, 103.53]  # ImageNet, on 0-255 pixels
 student_std = [58.395, 57.12, 57.375]
 student_feat_dim = 512
