@@ -323,23 +323,19 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Parses and checks the command line (errors name the option)."""
     parser = argparse.ArgumentParser(
         description='Bytes of 1 frame vs 16 frames (JPEG, H.264).')
-    parser.add_argument('--out', default='work_dirs/benchmarks/bandwidth.json')
-    parser.add_argument(
-        '--sources', nargs='+', default=list(SOURCES), choices=SOURCES)
-    parser.add_argument(
-        '--resolutions', nargs='+', default=['320x240', '172x128'],
+    add = parser.add_argument
+    add('--out', default='work_dirs/benchmarks/bandwidth.json')
+    add('--sources', nargs='+', default=list(SOURCES), choices=SOURCES)
+    add('--resolutions', nargs='+', default=['320x240', '172x128'],
         help='WxH with even sides (171x128 -> 172x128)')
-    parser.add_argument('--source-resolution', default='320x240')
-    parser.add_argument('--frames-per-video', type=int, default=48)
-    parser.add_argument('--synthetic-videos', type=int, default=6)
-    parser.add_argument('--clips-per-photo', type=int, default=2)
-    parser.add_argument('--natural-noise-std', type=float, default=0.0)
-    parser.add_argument('--jpeg-quality', type=int, default=95)
-    parser.add_argument('--crf', type=int, default=23)
-    parser.add_argument('--preset', default='medium')
-    parser.add_argument('--x264-params', help="e.g. 'bframes=0'")
-    parser.add_argument('--fps', type=int, default=25)
-    parser.add_argument('--seed', type=int, default=0)
+    for name, value in (('source-resolution', '320x240'), ('preset', 'medium'),
+                        ('x264-params', None)):
+        add(f'--{name}', default=value)
+    for name, value in (('frames-per-video', 48), ('synthetic-videos', 6),
+                        ('clips-per-photo', 2), ('jpeg-quality', 95),
+                        ('crf', 23), ('fps', 25), ('seed', 0)):
+        add(f'--{name}', type=int, default=value)
+    add('--natural-noise-std', type=float, default=0.0)
     args = parser.parse_args(argv)
     if args.frames_per_video < SEGMENT_LEN:
         parser.error(f'--frames-per-video must be >= {SEGMENT_LEN}')
@@ -360,15 +356,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     with tempfile.TemporaryDirectory() as tmp:
         results = measure_bandwidth(make_sources(tmp, args), args)
     report['bandwidth'] = dict(
-        settings=dict(
-            vars(args), segment_frames=SEGMENT_LEN,
-            source_codec='mp4v (cv2.VideoWriter via make_synthetic_videos.'
-            'write_video), decoded by PyAV',
-            jpeg='cv2.imencode, 4:2:0', h264='libx264 via PyAV, yuv420p, '
-            '1 thread, in-memory mp4', av_version=av.__version__,
-            cv2_version=cv2.__version__),
-        notes=[SOURCE_NOTE, H264_NOTE],
-        results=results)
+        settings=dict(vars(args), segment_frames=SEGMENT_LEN,
+                      av_version=av.__version__, cv2_version=cv2.__version__),
+        notes=[SOURCE_NOTE, H264_NOTE], results=results)
     print(format_bandwidth_table(results))
     print('Mean bytes per 16-frame segment; ratios of the means. PSNR J/H: '
           'mean PSNR of the decoded JPEGs / H.264 frames (not equal '

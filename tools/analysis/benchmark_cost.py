@@ -1,25 +1,18 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Per-sample inference cost of HalluciNet's 2D students vs its 3D teacher,
-in PyTorch and in ONNX Runtime, measured side by side in one run.
+in PyTorch and ONNX Runtime, side by side in one run.
 
-The teacher is the paper's 3D-ResNeXt-101 (``ResNeXt3D`` with global average
-pooling) on a 1x3x16x112x112 clip. A student is the shipped config's
-``HalluciNetRecognizer`` built with random weights and no teacher, run as
-it is deployed: backbone + main head (``StudentExportWrapper``, the graph
-``export_student_onnx`` writes) on 1 frame. The ``+hallu`` rows add the
-hallucination head. Each model runs in
-PyTorch and, where ``onnxruntime`` is installed, in ONNX Runtime: students
-exported by :func:`hallucinet_mm.deployment.export_student_onnx`, the
-teacher by ``torch.onnx.export`` (opset 17).
-
-Per row: parameters and FLOPs (``mmengine.analysis.get_model_complexity_info``),
-latency (batch 1, ``--warmup`` untimed then ``--repeats`` timed calls;
-median, p90), peak memory over the calls and the ratios to the teacher. The
-latency ratio is to the faster of the teacher's runtimes
-(``latency_same_runtime``: to the teacher in the row's runtime). Every row
-runs in a fresh process (``--no-isolate``: all in this one), the teacher
-first. Latencies compare only within one run on a quiet machine; the JSON
-keeps the load average at the start and the end.
+The teacher is the paper's 3D-ResNeXt-101 (``ResNeXt3D`` + global average
+pooling) on a 16x112x112 clip, exported with ``torch.onnx.export``. A
+student is its shipped config's recognizer (random weights, no teacher) as
+deployed: backbone + main head on one frame (``StudentExportWrapper``,
+exported by :func:`hallucinet_mm.deployment.export_student_onnx`); ``+hallu``
+rows add the hallucination head (PyTorch only). Per row: parameters and
+FLOPs (``mmengine.analysis.get_model_complexity_info``), batch-1 latency
+(median, p90 of ``--repeats`` calls after ``--warmup``), peak memory and
+the ratios to the teacher (latency: to the faster of its runtimes). Each row
+runs in a fresh process, the teacher first; latencies compare only within
+one run (the JSON keeps the load average at the start and the end).
 
 Example::
 
@@ -331,26 +324,21 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Per-sample cost of the HalluciNet students vs the 3D '
         'teacher, in PyTorch and ONNX Runtime.')
-    parser.add_argument('--out', default='work_dirs/benchmarks/cost.json')
-    parser.add_argument(
-        '--models', nargs='+', default=MODELS_MEASURED,
+    add = parser.add_argument
+    add('--out', default='work_dirs/benchmarks/cost.json')
+    add('--models', nargs='+', default=MODELS_MEASURED,
         choices=MODELS_MEASURED, metavar='MODEL',
         help=f'default all; ratios need {TEACHER}. Choices: '
         f'{", ".join(MODELS_MEASURED)}')
-    parser.add_argument(
-        '--runtimes', nargs='+', default=list(RUNTIMES), choices=RUNTIMES)
-    parser.add_argument(
-        '--device', choices=['cpu', 'cuda'],
+    add('--runtimes', nargs='+', default=list(RUNTIMES), choices=RUNTIMES)
+    add('--device', choices=['cpu', 'cuda'],
         default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--threads', type=int, help='torch.set_num_threads')
-    parser.add_argument('--repeats', type=int, default=30)
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument(
-        '--no-isolate', action='store_true',
+    add('--threads', type=int, help='torch.set_num_threads')
+    for name, value in (('repeats', 30), ('warmup', 5), ('seed', 0)):
+        add(f'--{name}', type=int, default=value)
+    add('--no-isolate', action='store_true',
         help='every row in this process (faster; memory not per model)')
-    parser.add_argument(
-        '--tiny', action='store_true',
+    add('--tiny', action='store_true',
         help='tests only: depth-50 teacher on 4x32x32, students on 32x32')
     args = parser.parse_args(argv)
     if args.device == 'cuda' and not torch.cuda.is_available():
@@ -363,21 +351,18 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def onnx_runtimes(runtimes: Sequence[str], device: str) -> List[str]:
     """``runtimes`` less ONNX Runtime when it (or its CUDA provider) is
     missing, with a printed note."""
-    if 'onnxruntime' not in runtimes:
-        return list(runtimes)
     try:
         import onnx  # noqa: F401
         import onnxruntime as ort
+        missing = device == 'cuda' and (
+            'CUDAExecutionProvider' not in ort.get_available_providers())
     except ImportError:
-        print('NOTE: onnx/onnxruntime not installed (pip install -r '
-              'requirements/deploy.txt): the ONNX Runtime rows are skipped')
-        return [r for r in runtimes if r != 'onnxruntime']
-    if device == 'cuda' and ('CUDAExecutionProvider'
-                             not in ort.get_available_providers()):
-        print('NOTE: onnxruntime has no CUDAExecutionProvider: the ONNX '
-              'Runtime rows are skipped on --device cuda')
-        return [r for r in runtimes if r != 'onnxruntime']
-    return list(runtimes)
+        missing = True
+    if missing and 'onnxruntime' in runtimes:
+        print('NOTE: no onnx/onnxruntime (pip install -r requirements/'
+              'deploy.txt) or no CUDA provider for --device cuda: the ONNX '
+              'Runtime rows are skipped')
+    return [r for r in runtimes if not (missing and r == 'onnxruntime')]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict:

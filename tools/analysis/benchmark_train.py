@@ -388,9 +388,9 @@ def format_report(report: Dict) -> str:
     b, pipe = model['online_breakdown'], report['pipeline']
     mark = {None: '-', True: 'PASS', False: 'MISS'}
 
-    def throughput(first: str, second: str, runs: Dict) -> str:
+    def throughput(first: str, second: str, third: str, runs: Dict) -> str:
         return format_table(
-            [first, second, 'iters', 'median ms', 'samples/s (median)',
+            [first, second, third, 'median ms', 'samples/s (median)',
              'samples/s (overall)'],
             [[n, r.get('decoded_frames_per_sample', r['batch_size']),
               r['iters'], f'{r["median_ms"]:.2f}',
@@ -414,14 +414,14 @@ def format_report(report: Dict) -> str:
         f'{store["feat_dim"]} extracted in {store["extraction_s"]:.1f} s '
         '(one-off)', '', f'TRAIN STEP ({model["method"]}; warm-up '
         f'{s["warmup"]} steps excluded)',
-        throughput('run', 'batch', model['runs']), '',
+        throughput('run', 'batch', 'iters', model['runs']), '',
         f'online step (median ms): {1e3 * b["step_s"]:.1f} = teacher '
         f'forward {1e3 * b["teacher_forward_s"]:.1f} '
         f'({100 * b["teacher_fraction"]:.0f}%) + data preprocessor '
         f'{1e3 * b["preprocess_s"]:.1f} + rest (student fwd/bwd/update) '
         f'{1e3 * b["rest_s"]:.1f}', '', ratios, '',
         f'DATA PIPELINE ({pipe["method"]})',
-        throughput('pipeline', 'frames', pipe['dataset'])
+        throughput('pipeline', 'frames', 'samples', pipe['dataset'])
     ]
     return '\n'.join(lines)
 
