@@ -91,8 +91,9 @@ def frames_pipeline(pipeline: List[dict],
         else:
             steps.append(transform)
     if not decoded:
+        names = [_type_name(t) for t in pipeline]
         raise ValueError('the test pipeline has no *Decode step to replace '
-                         f'with in-memory frames: {[_type_name(t) for t in pipeline]}')
+                         f'with in-memory frames: {names}')
     init_default_scope('mmaction')
     return Compose(steps)
 

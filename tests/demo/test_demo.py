@@ -34,12 +34,13 @@ def test_video_cli_decodes_only_sampled_frames_and_writes_video(
     env = dict(TORCH_HOME=str(torch_home))
     log = run_cli([
         sys.executable, 'demo/demo.py', tiny_student['video'],
-        *_model_args(tiny_student), '--top-k', '3', '--out-file',
+        *_model_args(tiny_student), '--top-k', '5', '--out-file',
         str(out)
     ], env=env)
     top = _top(log)
-    assert len(top) == 3 and {label for label, _ in top} <= set(LABELS)
-    assert top[0][1] >= top[1][1] >= top[2][1]
+    assert sorted(label for label, _ in top) == LABELS
+    assert [score for _, score in top] == sorted(
+        (score for _, score in top), reverse=True)
     assert not torch_home.exists()  # no ImageNet weight download
     capture = cv2.VideoCapture(str(out))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 120

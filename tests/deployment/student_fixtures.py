@@ -179,19 +179,34 @@ def run_cli(cmd, env=None, timeout=180) -> str:
     return proc.stdout
 
 
+# tests/deployment and tests/demo each register these fixtures (conftest.py),
+# which makes two session fixtures: this cache lets them share one result.
+_SESSION_CACHE = {}
+
+
 @pytest.fixture(scope='session')
 def tiny_student(tmp_path_factory):
     """The tiny student setup (see the module docstring)."""
-    return make_student(tmp_path_factory.mktemp('tiny_student'))
+    if 'student' not in _SESSION_CACHE:
+        _SESSION_CACHE['student'] = make_student(
+            tmp_path_factory.mktemp('tiny_student'))
+    return _SESSION_CACHE['student']
 
 
 @pytest.fixture(scope='session')
 def tiny_student_onnx(tiny_student, tmp_path_factory):
     """The tiny student exported by tools/deployment/export_onnx.py."""
+    if 'onnx' not in _SESSION_CACHE:
+        _SESSION_CACHE['onnx'] = _export(tiny_student, tmp_path_factory)
+    return _SESSION_CACHE['onnx']
+
+
+def _export(tiny_student, tmp_path_factory):
     out = str(tmp_path_factory.mktemp('onnx') / 'student.onnx')
     log = run_cli([
-        sys.executable, 'tools/deployment/export_onnx.py', tiny_student['config'],
-        tiny_student['checkpoint'], '--out', out, '--video',
+        sys.executable, 'tools/deployment/export_onnx.py',
+        tiny_student['config'], tiny_student['checkpoint'], '--out', out,
+        '--video',
         tiny_student['video'], '--label-map', tiny_student['label_map']
     ], timeout=180)
     return dict(onnx=out, log=log)
