@@ -30,24 +30,26 @@ NUM_CLASSES_TODO = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _skip_random_init(monkeypatch):
+def _build_without_random_init(model_cfg, monkeypatch):
     """Building is what is tested here: skip the costly random init of
-    VGG11-bn's 102M-parameter classifier and the 3D-ResNeXt-101."""
-    monkeypatch.setattr(torch.nn.Linear, 'reset_parameters', lambda self: None)
-    monkeypatch.setattr(torch.nn.modules.conv._ConvNd, 'reset_parameters',
-                        lambda self: None)
+    VGG11-bn's 102M-parameter classifier and the 3D-ResNeXt-101 (the
+    teacher's weights come from its checkpoint, written with a real init)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(torch.nn.Linear, 'reset_parameters', lambda self: None)
+        patch.setattr(torch.nn.modules.conv._ConvNd, 'reset_parameters',
+                      lambda self: None)
+        return MODELS.build(copy.deepcopy(model_cfg.to_dict()))
 
 
 @pytest.mark.parametrize('config', CONFIGS, ids=CONFIGS)
 def test_config_builds(config, synthetic_videos, mtl_aqa_data, unlabeled_ann,
-                       teacher_ckpts):
+                       teacher_ckpts, monkeypatch):
     cfg = load_pointed(config, synthetic_videos, mtl_aqa_data, unlabeled_ann,
                        teacher_ckpts)
     assert cfg.default_scope == 'mmaction'
     assert 'hallucinet_mm' in cfg.custom_imports['imports']
 
-    model = MODELS.build(copy.deepcopy(cfg.model.to_dict()))
+    model = _build_without_random_init(cfg.model, monkeypatch)
     if hasattr(model, 'student_features'):
         # The student's real feature size is what both heads are given (a
         # config that swaps the student overrides their in_channels).
