@@ -28,6 +28,11 @@ transform sees the tag:
   and flips), then restores the caller's generators, so the main process's
   streams (dropout) are untouched when ``num_workers=0``.
 
+MMEngine's dataset wrappers (``ConcatDataset``, ``RepeatDataset``,
+``ClassBalancedDataset``) compute their inner index with plain ``int``
+arithmetic; :func:`keep_tags` makes them pass the tag on, keyed by the
+outer index.
+
 ``RNGStateHook`` installs both before training starts. Without it (an
 untagged index, e.g. a dataset used outside the Runner) the old behaviour
 holds: draws come from numpy's global generator.
@@ -38,7 +43,8 @@ from typing import Iterator, Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.dataset import Compose
+from mmengine.dataset import (ClassBalancedDataset, Compose, ConcatDataset,
+                              RepeatDataset)
 
 #: Distinct streams drawn from one (seed, epoch, index).
 _PIPELINE_STREAM = 0
@@ -56,20 +62,35 @@ class SampleIndex(int):
         index (int): The dataset index.
         seed (int): The run's random seed.
         epoch (int): The 0-based training epoch.
+        key (int, optional): The index that names the sample in the seed
+            (the outer index when a dataset wrapper maps it to an inner
+            one). Defaults to ``index``.
     """
 
-    def __new__(cls, index: int, seed: int, epoch: int) -> 'SampleIndex':
+    def __new__(cls,
+                index: int,
+                seed: int,
+                epoch: int,
+                key: Optional[int] = None) -> 'SampleIndex':
         obj = super().__new__(cls, index)
         obj.seed = int(seed)
         obj.epoch = int(epoch)
+        obj.key = int(index if key is None else key)
         return obj
 
     def __reduce__(self):
-        return SampleIndex, (int(self), self.seed, self.epoch)
+        return SampleIndex, (int(self), self.seed, self.epoch, self.key)
 
     def entropy(self, stream: int) -> Sequence[int]:
         """The seed words of one random stream of this sample."""
-        return [self.seed % 2**64, self.epoch, int(self), stream]
+        return [self.seed % 2**64, self.epoch, self.key, stream]
+
+
+def retag(index: int, tagged: int) -> int:
+    """``index`` with the tag (seed, epoch, key) of ``tagged``, if any."""
+    if not isinstance(tagged, SampleIndex):
+        return index
+    return SampleIndex(index, tagged.seed, tagged.epoch, key=tagged.key)
 
 
 def sample_rng(results: dict) -> np.random.Generator:
@@ -126,6 +147,52 @@ class SeededCompose(Compose):
             return super().__call__(data)
         with seeded_global_rng(index.entropy(_PIPELINE_STREAM)):
             return super().__call__(data)
+
+
+class TagKeepingConcatDataset(ConcatDataset):
+    """MMEngine's ``ConcatDataset``, passing :class:`SampleIndex` tags on."""
+
+    def _get_ori_dataset_idx(self, idx):
+        dataset_idx, sample_idx = super()._get_ori_dataset_idx(idx)
+        return dataset_idx, retag(sample_idx, idx)
+
+
+class TagKeepingRepeatDataset(RepeatDataset):
+    """MMEngine's ``RepeatDataset``, passing :class:`SampleIndex` tags on."""
+
+    def _get_ori_dataset_idx(self, idx):
+        return retag(super()._get_ori_dataset_idx(idx), idx)
+
+
+class TagKeepingClassBalancedDataset(ClassBalancedDataset):
+    """MMEngine's ``ClassBalancedDataset``, passing the tags on."""
+
+    def _get_ori_dataset_idx(self, idx):
+        return retag(super()._get_ori_dataset_idx(idx), idx)
+
+
+_TAG_KEEPING = {
+    ConcatDataset: TagKeepingConcatDataset,
+    RepeatDataset: TagKeepingRepeatDataset,
+    ClassBalancedDataset: TagKeepingClassBalancedDataset,
+}
+
+
+def keep_tags(dataset) -> bool:
+    """Makes one of MMEngine's dataset wrappers pass the tags on.
+
+    The wrappers map an index to their inner dataset's with plain ``int``
+    arithmetic, which drops the tag; the instance's class is switched to
+    the matching subclass above (same state, one method more).
+
+    Returns:
+        bool: Whether ``dataset`` is such a wrapper.
+    """
+    for wrapper, keeping in _TAG_KEEPING.items():
+        if type(dataset) in (wrapper, keeping):
+            dataset.__class__ = keeping
+            return True
+    return False
 
 
 class EpochTaggedSampler:

@@ -5,11 +5,13 @@ import random
 
 import numpy as np
 import torch
-from mmengine.dataset import DefaultSampler
+from mmengine.dataset import (BaseDataset, ConcatDataset, DefaultSampler,
+                              RepeatDataset)
 
 from hallucinet_mm.datasets.sample_seeding import (EpochTaggedSampler,
                                                    SampleIndex, SeededCompose,
-                                                   sample_rng)
+                                                   TagKeepingConcatDataset,
+                                                   keep_tags, sample_rng)
 from hallucinet_mm.datasets.transforms import (DiveFrameSampler,
                                                PairFrameSampler,
                                                SingleFrameSampler)
@@ -91,3 +93,31 @@ def test_epoch_tagged_sampler_tags_the_sampler_epoch():
     tagged = list(sampler)
     assert len(sampler) == 6 and sorted(tagged) == dataset
     assert {(i.seed, i.epoch) for i in tagged} == {(9, 4)}
+
+
+class _Indexed(BaseDataset):
+    """Returns the ``sample_idx`` a transform would see."""
+
+    def __init__(self, size):
+        self.size = size
+        super().__init__(serialize_data=False)
+
+    def load_data_list(self):
+        return [dict(i=i) for i in range(self.size)]
+
+    def __getitem__(self, idx):
+        return self.get_data_info(idx)['sample_idx']
+
+
+def test_dataset_wrappers_pass_the_tag_on_keyed_by_the_outer_index():
+    concat = ConcatDataset([_Indexed(2), _Indexed(3)])
+    repeat = RepeatDataset(_Indexed(2), times=3)
+    assert keep_tags(concat) and keep_tags(repeat)
+    assert not keep_tags(_Indexed(1))
+    inner = concat[SampleIndex(3, seed=5, epoch=1)]
+    assert isinstance(inner, SampleIndex)
+    assert (int(inner), inner.seed, inner.epoch, inner.key) == (1, 5, 1, 3)
+    again = repeat[SampleIndex(5, seed=5, epoch=1)]
+    assert (int(again), again.key) == (1, 5)
+    assert isinstance(pickle.loads(pickle.dumps(concat)),
+                      TagKeepingConcatDataset)

@@ -65,13 +65,21 @@ class FiniteCheckHook(Hook):
         """Raises if a parameter or buffer of the model is not finite."""
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        for name, tensor in model.state_dict().items():
-            bad = count_non_finite(tensor)
-            if bad:
+        tensors = [(name, t) for name, t in model.state_dict().items()
+                   if t.is_floating_point()]
+        if not tensors:
+            return
+        # One device-to-host transfer for the whole model.
+        flags = torch.stack([(~torch.isfinite(t)).any()
+                             for _, t in tensors]).cpu()
+        for (name, tensor), flag in zip(tensors, flags.tolist()):
+            if flag:
+                bad = count_non_finite(tensor)
                 raise NonFiniteError(
                     f'model weight {name} has {bad} NaN or infinite values '
-                    f'of {tensor.numel()} after {self._where(runner, batch_idx)}'
-                    ': training stopped before the model was checkpointed')
+                    f'of {tensor.numel()} after '
+                    f'{self._where(runner, batch_idx)}: training stopped '
+                    'before the model was checkpointed')
 
     def after_train_iter(self,
                          runner,

@@ -12,7 +12,7 @@ from torch.utils.data import DataLoader
 
 from mmaction.registry import HOOKS
 from hallucinet_mm.datasets.sample_seeding import (EpochTaggedSampler,
-                                                   SeededCompose)
+                                                   SeededCompose, keep_tags)
 
 #: Key of the random state in a checkpoint.
 RNG_KEY = 'rng_state'
@@ -153,6 +153,7 @@ class RNGStateHook(Hook):
                 'wrap; random data choices depend on the worker state')
             return
         for dataset in _datasets(loader.dataset):
+            keep_tags(dataset)
             pipeline = getattr(dataset, 'pipeline', None)
             if isinstance(pipeline,
                           Compose) and not isinstance(pipeline, SeededCompose):
