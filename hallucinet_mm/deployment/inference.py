@@ -99,10 +99,13 @@ def frames_pipeline(pipeline: List[dict],
 
 
 def frames_per_clip(pipeline: List[dict]) -> int:
-    """The fewest frames the pipeline's sampler needs (camera buffer)."""
+    """The fewest frames the pipeline's sampler needs (camera buffer): 1,
+    or ``pair_offset + 1`` for a two-frame sampler."""
+    from mmaction.registry import TRANSFORMS
     for transform in pipeline:
-        if 'pair_offset' in transform and transform['pair_offset']:
-            return int(transform['pair_offset']) + 1
+        if _type_name(transform).endswith('Sampler'):
+            offset = getattr(TRANSFORMS.build(transform), 'pair_offset', None)
+            return int(offset) + 1 if offset else 1
     return 1
 
 
