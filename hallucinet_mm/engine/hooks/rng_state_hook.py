@@ -115,9 +115,12 @@ class RNGStateHook(Hook):
         checkpoint[RNG_KEY] = state
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Keeps the stored state for :meth:`before_train`."""
+        """Keeps the stored state for :meth:`before_train` (resume only:
+        a checkpoint loaded to fine-tune from keeps the new run's seed)."""
+        if not runner._resume:
+            return
         self._resumed = checkpoint.get(RNG_KEY)
-        if self._resumed is None and runner._resume:
+        if self._resumed is None:
             runner.logger.warning(
                 'the resumed checkpoint holds no random state (written '
                 'without RNGStateHook): the run continues, but not exactly '

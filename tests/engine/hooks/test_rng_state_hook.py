@@ -1,12 +1,14 @@
 """RNGStateHook: a resumed run is bit-identical to an uninterrupted one."""
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
 from hallucinet_mm.compat import safe_torch_load
-from hallucinet_mm.engine.hooks.rng_state_hook import (capture_rng_state,
+from hallucinet_mm.engine.hooks.rng_state_hook import (RNGStateHook,
+                                                       capture_rng_state,
                                                        restore_rng_state)
 from tests.engine.hooks.toy_runner import toy_runner, weights
 
@@ -56,3 +58,13 @@ def test_capture_and_restore_round_trip():
     restore_rng_state(state)
     assert (random.random(), np.random.rand()) == drawn[:2]
     assert torch.equal(torch.rand(1), drawn[2])
+
+
+def test_only_a_resumed_checkpoint_restores_the_state():
+    """A checkpoint loaded to fine-tune from keeps the new run's stream."""
+    hook = RNGStateHook()
+    checkpoint = dict(rng_state=capture_rng_state())
+    hook.after_load_checkpoint(SimpleNamespace(_resume=False), checkpoint)
+    assert hook._resumed is None
+    hook.after_load_checkpoint(SimpleNamespace(_resume=True), checkpoint)
+    assert hook._resumed is checkpoint['rng_state']
