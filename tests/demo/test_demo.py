@@ -75,6 +75,9 @@ def test_image_and_folder(tiny_student, tmp_path, capsys):
     assert demo.main([tiny_student['frame_dir'],
                       *_model_args(tiny_student)]) == 0
     assert _top(capsys.readouterr().out) == image_top
+    # The image is the video's centre frame (lossless): same scores.
+    assert demo.main([tiny_student['video'], *_model_args(tiny_student)]) == 0
+    assert _top(capsys.readouterr().out) == image_top
 
 
 def test_onnx_matches_pytorch(tiny_student, tiny_student_onnx, capsys):
