@@ -80,19 +80,24 @@ def train(*args, **kwargs):
     return run_tool(train_cmd(*args, **kwargs), timeout=240)
 
 
+def _start(stdout, *args, **kwargs) -> subprocess.Popen:
+    """:func:`train_cmd` in a new process group (killed with its workers)."""
+    return subprocess.Popen(train_cmd(*args, **kwargs),
+                            cwd=ROOT,
+                            env=tool_env(),
+                            stdout=stdout,
+                            stderr=subprocess.STDOUT,
+                            text=True,
+                            start_new_session=True)
+
+
 class BackgroundTraining:
     """:func:`train_cmd` started now, in the background (2 cores: another
     run can go on meanwhile); :meth:`wait` for it, :meth:`stop` it."""
 
     def __init__(self, *args, **kwargs):
         self.log = tempfile.TemporaryFile('w+')
-        self.proc = subprocess.Popen(train_cmd(*args, **kwargs),
-                                     cwd=ROOT,
-                                     env=tool_env(),
-                                     stdout=self.log,
-                                     stderr=subprocess.STDOUT,
-                                     text=True,
-                                     start_new_session=True)
+        self.proc = _start(self.log, *args, **kwargs)
 
     def wait(self, timeout=240) -> str:
         """Waits for the run; returns its output, failing with its tail."""
@@ -116,13 +121,7 @@ def train_until(pattern, *args, timeout=240, **kwargs):
     Returns:
         str: The output up to the matching line.
     """
-    proc = subprocess.Popen(train_cmd(*args, **kwargs),
-                            cwd=ROOT,
-                            env=tool_env(),
-                            stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT,
-                            text=True,
-                            start_new_session=True)
+    proc = _start(subprocess.PIPE, *args, **kwargs)
     lines = []
     try:
         for line in proc.stdout:
