@@ -53,6 +53,49 @@ def read_image(path: str) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
+class _FrameBatch:
+    """What decord's ``get_batch`` returns: ``asnumpy()`` gives the array."""
+
+    def __init__(self, frames: np.ndarray) -> None:
+        self.frames = frames
+
+    def asnumpy(self) -> np.ndarray:
+        return self.frames
+
+
+class ImageReader:
+    """A still image as a one-frame video.
+
+    It offers what MMAction2's ``DecordInit`` and ``DecordDecode`` use of
+    decord's ``VideoReader`` (``len``, ``get_avg_fps``, ``get_batch``), so
+    a video test pipeline reads an image unchanged (``CheckedDecordInit``
+    opens image files with it, e.g. for ``inference_recognizer(model,
+    'frame.jpg')``).
+
+    Args:
+        filename (str): The image file.
+    """
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.frame = read_image(filename)
+
+    def __len__(self) -> int:
+        return 1
+
+    def get_avg_fps(self) -> float:
+        """No frame rate: 0."""
+        return 0.0
+
+    def get_batch(self, indices) -> _FrameBatch:
+        """The image once per index (every index must be 0)."""
+        indices = [int(i) for i in np.asarray(indices).reshape(-1)]
+        if any(i != 0 for i in indices):
+            raise IndexError(f'{self.filename} is an image (one frame); '
+                             f'frames {indices} were asked for')
+        return _FrameBatch(np.stack([self.frame] * len(indices)))
+
+
 def image_folder_files(folder: str) -> List[str]:
     """The images of a folder, sorted by name (the frames of one clip).
 

@@ -51,10 +51,10 @@ model = dict(
                               mean=[114.7748, 107.7354, 99.4750],
                               std=[1.0, 1.0, 1.0], format_shape='NCTHW'))))
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='CheckedDecordInit'),
     dict(type='SingleFrameSampler', mode='centre', with_teacher=False,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher', student_pipeline=[
         dict(type='Resize', scale=(-1, 40)),
         dict(type='CenterCrop', crop_size=32)]),
@@ -71,9 +71,9 @@ test_evaluator = dict(type='AccMetric')
 test_cfg = dict(type='TestLoop')
 # Training (mim train): the real clips, one random frame each.
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='CheckedDecordInit'),
     dict(type='SingleFrameSampler', mode='random', with_teacher=False),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher', student_pipeline=[
         dict(type='Resize', scale=(-1, 40)),
         dict(type='CenterCrop', crop_size=32)]),

@@ -22,7 +22,7 @@ def test_export_checks_onnxruntime_against_pytorch(tiny_student,
     assert meta['input_size'] == [32, 32] and meta['num_frames'] == 1
     assert meta['frames_per_step'] == 1 and meta['variant'] == 'HalluciNet'
     assert meta['mean'] == pytest.approx([123.675, 116.28, 103.53])
-    assert [t['type'] for t in meta['test_pipeline']][0] == 'DecordInit'
+    assert meta['test_pipeline'][0]['type'] == 'CheckedDecordInit'
 
 
 def test_onnx_and_pytorch_students_agree_on_video_and_image(

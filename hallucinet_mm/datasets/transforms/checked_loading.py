@@ -36,6 +36,13 @@ class CheckedDecordInit(DecordInit):
         **kwargs: See :class:`mmaction.datasets.transforms.DecordInit`.
     """
 
+    def _get_video_reader(self, filename: str) -> object:
+        # An image is a one-frame video (inference_recognizer, demo).
+        from hallucinet_mm.deployment.sources import ImageReader, is_image
+        if is_image(filename):
+            return ImageReader(filename)
+        return super()._get_video_reader(filename)
+
     def transform(self, results: Dict) -> Dict:
         """Opens the video and records ``total_frames``.
 
