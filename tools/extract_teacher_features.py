@@ -45,7 +45,10 @@ def parse_args(argv=None):
     parser.add_argument('config', help='config file (online or store)')
     parser.add_argument('--out', required=True, help='the store directory')
     parser.add_argument(
-        '--split', choices=['train', 'val', 'test'], default='train')
+        '--split',
+        default='train',
+        help="train, val or test; train.N for the N-th dataset of a "
+        'ConcatDataset (e.g. a labeled and an unlabeled list)')
     parser.add_argument('--dtype', choices=DTYPES, default='float32')
     parser.add_argument(
         '--shard-size', type=int, default=256, help='samples per shard')

@@ -92,6 +92,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,
         ann_file=data_root + '/train.txt',
         data_prefix=dict(video=data_root + '/videos'),
         pipeline=train_pipeline))
@@ -102,6 +103,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,
         ann_file=data_root + '/val.txt',
         data_prefix=dict(video=data_root + '/videos'),
         pipeline=test_pipeline,
@@ -113,6 +115,7 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,
         ann_file=data_root + '/val.txt',
         data_prefix=dict(video=data_root + '/videos'),
         pipeline=test_pipeline_with_teacher,

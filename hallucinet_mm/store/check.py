@@ -1,6 +1,6 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Checks the stores a built dataset reads against the config."""
-from typing import List
+from typing import List, Tuple
 
 from mmengine.config import Config
 
@@ -8,17 +8,16 @@ from .loading import LoadTeacherFeatures
 from .spec import build_store_spec
 
 
-def _datasets(dataset) -> List:
-    """The datasets that hold pipelines, through dataset wrappers."""
+def _datasets(dataset, split: str) -> List[Tuple[object, str]]:
+    """The datasets that hold pipelines, through dataset wrappers, with
+    their split names (``'train.1'`` in a ``ConcatDataset``)."""
     if hasattr(dataset, 'pipeline'):
-        return [dataset]
+        return [(dataset, split)]
     inner = []
-    for name in ('dataset', 'datasets'):
-        sub = getattr(dataset, name, None)
-        if sub is None:
-            continue
-        for d in sub if isinstance(sub, (list, tuple)) else [sub]:
-            inner += _datasets(d)
+    if getattr(dataset, 'dataset', None) is not None:
+        inner += _datasets(dataset.dataset, split)
+    for i, sub in enumerate(getattr(dataset, 'datasets', None) or []):
+        inner += _datasets(sub, f'{split}.{i}')
     return inner
 
 
@@ -47,13 +46,13 @@ def check_dataset_stores(cfg: Config,
         StoreIntegrityError: For a damaged store file, naming it.
     """
     checked = 0
-    spec = None
-    for ds in _datasets(dataset):
+    for ds, ds_split in _datasets(dataset, split):
         transforms = getattr(ds.pipeline, 'transforms', [])
+        spec = None
         for t in transforms:
             if isinstance(t, LoadTeacherFeatures):
                 if spec is None:
-                    spec = build_store_spec(cfg, split)
+                    spec = build_store_spec(cfg, ds_split)
                 if verify != 'size':
                     t.store.verify(verify)
                 t.check(spec, num_samples=len(ds))

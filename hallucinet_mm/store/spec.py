@@ -60,21 +60,37 @@ def dataset_cfg(cfg: Config, split: str) -> ConfigDict:
     """The config of the dataset of ``split`` that holds the pipeline.
 
     Dataset wrappers (``RepeatDataset`` ...) are unwrapped through their
-    ``dataset`` field.
+    ``dataset`` field. A ``ConcatDataset`` (e.g. a labeled and an unlabeled
+    list) holds one pipeline, and one store, per dataset: name it with
+    ``'<split>.<index>'``, e.g. ``'train.1'``.
 
     Args:
         cfg (Config): The full config.
-        split (str): ``'train'``, ``'val'`` or ``'test'``.
+        split (str): ``'train'``, ``'val'``, ``'test'``, or one of them
+            with ``.<index>`` into a ``ConcatDataset``.
 
     Returns:
         ConfigDict: The dataset config (not a copy).
     """
-    loader = cfg.get(f'{split}_dataloader')
+    loader_split, _, index = split.partition('.')
+    loader = cfg.get(f'{loader_split}_dataloader')
     if not loader or 'dataset' not in loader:
-        raise KeyError(f'the config has no {split}_dataloader.dataset')
+        raise KeyError(f'the config has no {loader_split}_dataloader.dataset')
     ds = loader['dataset']
-    while 'pipeline' not in ds and 'dataset' in ds:
-        ds = ds['dataset']
+    while 'pipeline' not in ds:
+        if 'dataset' in ds:
+            ds = ds['dataset']
+        elif 'datasets' in ds and index.isdigit() and \
+                int(index) < len(ds['datasets']):
+            ds, index = ds['datasets'][int(index)], ''
+        elif 'datasets' in ds:
+            raise KeyError(
+                f'{loader_split}_dataloader.dataset concatenates '
+                f'{len(ds["datasets"])} datasets; name one as split '
+                f"'{loader_split}.0' ... '{loader_split}."
+                f"{len(ds['datasets']) - 1}', got {split!r}")
+        else:
+            break
     if 'pipeline' not in ds:
         raise KeyError(f'{split}_dataloader.dataset has no pipeline')
     return ds
@@ -230,8 +246,9 @@ def build_store_spec(cfg: Config, split: str = 'train') -> Dict:
 
     Args:
         cfg (Config): The full config.
-        split (str): ``'train'``, ``'val'`` or ``'test'``. Defaults to
-            ``'train'``.
+        split (str): ``'train'``, ``'val'`` or ``'test'`` (``'train.1'``
+            for a dataset of a ``ConcatDataset``, see :func:`dataset_cfg`).
+            Defaults to ``'train'``.
 
     Returns:
         dict: Every field of

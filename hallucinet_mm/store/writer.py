@@ -176,7 +176,7 @@ def _compute_shards(cfg: Config, dataset, spec: Dict, out_dir: str,
         raise ValueError(
             f'the teacher gives {teacher.feat_dim}-d features but the '
             f'config expects {spec["feat_dim"]} (hallu_head.out_channels)')
-    loader_cfg = cfg.get(f'{split}_dataloader')
+    loader_cfg = cfg.get(f"{split.partition('.')[0]}_dataloader")
     indices = [j for i in todo for j in range(*bounds[i])]
     loader = torch.utils.data.DataLoader(
         _TeacherClips(dataset, indices),

@@ -20,13 +20,6 @@ from config_fixtures import (CONFIGS, class_count_mismatches, load,
 #: configs/synthetic/ (the lead's) whose datasets do not carry num_classes
 #: yet; drop an entry when its datasets do (the test then passes).
 NUM_CLASSES_TODO = {
-    'synthetic/hallucinet_r18_synthetic.py',
-    'synthetic/hallucinet_r18_synthetic_store.py',
-    'synthetic/teacher_r3d18_synthetic.py',
-    'synthetic/vanilla_r18_synthetic.py',
-    'synthetic/hallucinet_r18_r3d18-tiny_300it_synthetic-motion.py',
-    'synthetic/hallucinet-unlabeled_r18_r3d18-tiny_300it_synthetic-motion.py',
-    'synthetic/vanilla_r18_300it_synthetic-motion.py',
 }
 
 

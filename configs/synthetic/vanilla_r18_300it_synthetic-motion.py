@@ -1,0 +1,20 @@
+# The main job's vanilla 2D student: the HalluciNet config without the
+# hallucination head and the teacher, same data, budget and selection. Trained
+# on all of train.txt it is the cue-only ceiling (labels on every video).
+_base_ = ['./hallucinet_r18_r3d18-tiny_300it_synthetic-motion.py']
+
+model = dict(hallu_head=None, teacher=None)
+
+train_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(type='SingleFrameSampler', mode='random', with_teacher=False),
+    dict(type='DecordDecode'),
+    dict(type='SplitStudentTeacher'),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs', collect_keys=('imgs', ))
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))
+test_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))
+val_evaluator = [dict(type='AccMetric')]
+test_evaluator = [dict(type='AccMetric')]
