@@ -8,12 +8,17 @@ test-set hallucination loss). The student checkpoint holds no teacher.
 import os.path as osp
 import sys
 
+import pytest
+
 from hallucinet_mm.compat import safe_torch_load
 from hallucinet_mm.utils import latest_test_metrics
 from tests.tools.tool_runner import ROOT, cfg_options, data_options, run_tool
 
 TEACHER = osp.join(ROOT, 'configs/synthetic/teacher_r3d18_synthetic.py')
 HALLUCINET = osp.join(ROOT, 'configs/synthetic/hallucinet_r18_synthetic.py')
+UNLABELED = osp.join(
+    ROOT, 'configs/synthetic/'
+    'hallucinet-unlabeled_r18_r3d18-tiny_300it_synthetic-motion.py')
 
 
 def _short(opts, epochs=1):
@@ -26,16 +31,21 @@ def _short(opts, epochs=1):
     return opts
 
 
-def test_hallucinet_trains_and_tests_with_two_processes(
-        tmp_path, synthetic_videos):
-    teacher_dir = tmp_path / 'teacher'
+@pytest.fixture(scope='module')
+def teacher_ckpt(tmp_path_factory, synthetic_videos):
+    """A tiny teacher trained and saved by tools/train.py."""
+    teacher_dir = tmp_path_factory.mktemp('teacher')
     run_tool([
         sys.executable, 'tools/train.py', TEACHER, '--work-dir',
         str(teacher_dir)
     ] + cfg_options(_short(data_options(synthetic_videos))))
-    teacher_ckpt = str(teacher_dir / 'epoch_1.pth')
-    assert osp.isfile(teacher_ckpt)
+    ckpt = str(teacher_dir / 'epoch_1.pth')
+    assert osp.isfile(ckpt)
+    return ckpt
 
+
+def test_hallucinet_trains_and_tests_with_two_processes(
+        tmp_path, synthetic_videos, teacher_ckpt):
     work = tmp_path / 'hallucinet'
     opts = _short(data_options(synthetic_videos, batch_size=4), epochs=2)
     opts['model.teacher.checkpoint'] = teacher_ckpt
@@ -57,3 +67,39 @@ def test_hallucinet_trains_and_tests_with_two_processes(
     assert 0.0 <= metrics['acc/top1'] <= 1.0
     assert metrics['hallu/loss'] > 0
     assert abs(metrics['hallu/loss_x1e3'] - 1e3 * metrics['hallu/loss']) < 1e-6
+
+
+def test_unlabeled_list_trains_with_two_processes(tmp_path, synthetic_videos,
+                                                  teacher_ckpt):
+    """One labeled video and seven unlabeled ones: most per-rank batches hold
+    no label, and DDP still sees every parameter in every step."""
+    with open(synthetic_videos['train_ann']) as f:
+        lines = [line.split() for line in f if line.strip()]
+    labeled = tmp_path / 'labeled.txt'
+    labeled.write_text(' '.join(lines[0]) + '\n')
+    unlabeled = tmp_path / 'unlabeled.txt'
+    unlabeled.write_text(''.join(p + '\n' for p, _ in lines[1:8]))
+    opts = data_options(synthetic_videos, batch_size=2,
+                        splits=('val', 'test'))
+    for i, ann in enumerate((labeled, unlabeled)):
+        opts[f'train_dataloader.dataset.datasets.{i}.ann_file'] = str(ann)
+        opts[f'train_dataloader.dataset.datasets.{i}.data_prefix.video'] = \
+            synthetic_videos['video_dir']
+    opts.update({
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_cfg.max_iters': 4,
+        'train_cfg.val_interval': 4,
+        'default_hooks.checkpoint.interval': 4,
+        'default_hooks.logger.interval': 1,
+        'model.teacher.checkpoint': teacher_ckpt,
+    })
+    work = tmp_path / 'unlabeled'
+    out = run_tool(['bash', 'tools/dist_train.sh', UNLABELED, '2',
+                    '--work-dir', str(work)] + cfg_options(opts))
+    assert 'Distributed training: True' in out
+    assert out.count('loss_hallu') >= 4
+    assert 'loss_cls: 0.0000' in out  # a step without any labeled sample
+    assert 'hallu/r2' in out  # the validation diagnostic
+    assert osp.isfile(work / 'iter_4.pth')
