@@ -52,3 +52,13 @@ def test_export_fails_when_over_tolerance(tiny_student, tmp_path, capsys,
     assert status == 1
     assert re.search(r'differs from PyTorch by 0\.001\d* > 0\.0001',
                      captured.err), captured.err
+
+
+def test_export_defaults_to_the_first_test_video(tiny_student, tmp_path,
+                                                 capsys):
+    from tools.deployment import export_onnx
+    assert export_onnx.main([
+        tiny_student['config'], tiny_student['checkpoint'], '--out',
+        str(tmp_path / 's.onnx')
+    ]) == 0
+    assert 'of ' + tiny_student['video'] in capsys.readouterr().out
