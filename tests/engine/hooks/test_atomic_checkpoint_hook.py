@@ -66,3 +66,20 @@ def test_a_full_disk_loses_no_checkpoint(tmp_path, monkeypatch):
     assert _files(tmp_path) == ['epoch_1.pth']
     assert (tmp_path / 'epoch_1.pth').read_bytes() == good
     assert (tmp_path / 'last_checkpoint').read_text() == 'epoch_1.pth'
+
+
+def test_the_best_checkpoint_is_written_atomically_too(tmp_path):
+    runner = toy_runner(tmp_path,
+                        max_epochs=2,
+                        num_workers=0,
+                        validate=True,
+                        save_best='score',
+                        rule='less',
+                        max_keep_ckpts=1)
+    runner.train()
+    files = [f for f in os.listdir(tmp_path) if 'pth' in f]
+    best = [f for f in files if f.startswith('best_score_epoch_')]
+    assert len(best) == 1 and 'epoch_2.pth' in files
+    assert not [f for f in files if f.endswith('.tmp')]
+    assert 'save_checkpoint' not in vars(runner)  # the routing was undone
+    assert safe_torch_load(str(tmp_path / best[0]))['meta']['epoch'] in (1, 2)

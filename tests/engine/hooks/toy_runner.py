@@ -5,6 +5,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.dataset import BaseDataset
+from mmengine.evaluator import BaseMetric
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
@@ -58,6 +59,16 @@ class QuietRunner(Runner):
         pass
 
 
+class ToyMetric(BaseMetric):
+    """``score``: the mean prediction (changes every epoch)."""
+
+    def process(self, data_batch, data_samples):
+        self.results.append(float(torch.as_tensor(data_samples).mean()))
+
+    def compute_metrics(self, results):
+        return dict(score=sum(results) / len(results))
+
+
 def collate(batch):
     return dict(inputs=[b['inputs'] for b in batch],
                 target=[b['target'] for b in batch])
@@ -69,8 +80,13 @@ def toy_runner(work_dir,
                custom_hooks=None,
                num_workers=1,
                model=None,
+               validate=False,
                **checkpoint):
-    """A Runner on the toy data: seed 0, one checkpoint per epoch."""
+    """A Runner on the toy data: seed 0, one checkpoint per epoch.
+
+    With ``validate``, the training data are validated after each epoch
+    (``ToyMetric``).
+    """
     if custom_hooks is None:
         custom_hooks = [dict(type='RNGStateHook')]
     torch.manual_seed(0)  # the model is built before the Runner seeds
@@ -93,6 +109,13 @@ def toy_runner(work_dir,
         custom_hooks=custom_hooks,
         randomness=dict(seed=0),
         resume=resume,
+        **(dict(val_dataloader=dict(dataset=ToyDataset(),
+                                    sampler=dict(type='DefaultSampler',
+                                                 shuffle=False),
+                                    collate_fn=collate,
+                                    batch_size=4),
+                val_cfg=dict(),
+                val_evaluator=[ToyMetric()]) if validate else {}),
         # unique: runners of one second would share a visualizer
         experiment_name=uuid.uuid4().hex,
         default_scope='mmaction')
