@@ -21,7 +21,8 @@ class AtomicCheckpointHook(CheckpointHook):
 
     - a checkpoint is written as ``.NAME.tmp``, flushed, then renamed to
       ``NAME``: a full disk or a kill leaves the previous checkpoints and at
-      most a stray ``.tmp`` file, never a truncated ``epoch_N.pth``;
+      most a stray ``.tmp`` file (removed when training starts again),
+      never a truncated ``epoch_N.pth``;
     - with ``max_keep_ckpts``, the oldest checkpoint is deleted only after
       the new one is complete (MMEngine deletes it first);
     - ``WORK_DIR/last_checkpoint`` is written atomically and relative to
@@ -38,6 +39,19 @@ class AtomicCheckpointHook(CheckpointHook):
         if runner._resume and runner._load_from is None and osp.isfile(
                 osp.join(runner.work_dir, LAST_CHECKPOINT)):
             runner._load_from = find_resume_checkpoint(runner.work_dir)
+
+    def before_train(self, runner) -> None:
+        """MMEngine's set-up, then removes what a killed write left."""
+        super().before_train(runner)
+        if not (self._atomic() and is_main_process()
+                and osp.isdir(self.out_dir)):
+            return
+        for name in sorted(os.listdir(self.out_dir)):
+            if name.startswith('.') and name.endswith('.tmp'):
+                os.remove(osp.join(self.out_dir, name))
+                runner.logger.warning(
+                    f'removed {osp.join(self.out_dir, name)}, a checkpoint '
+                    'write that was interrupted (the checkpoints are intact)')
 
     def _atomic(self) -> bool:
         return isinstance(self.file_backend, LocalBackend)

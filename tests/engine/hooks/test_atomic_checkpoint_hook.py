@@ -83,3 +83,10 @@ def test_the_best_checkpoint_is_written_atomically_too(tmp_path):
     assert not [f for f in files if f.endswith('.tmp')]
     assert 'save_checkpoint' not in vars(runner)  # the routing was undone
     assert safe_torch_load(str(tmp_path / best[0]))['meta']['epoch'] in (1, 2)
+
+
+def test_a_stray_tmp_file_of_a_killed_write_is_removed(tmp_path):
+    toy_runner(tmp_path, max_epochs=1, num_workers=0).train()
+    (tmp_path / '.epoch_2.pth.tmp').write_bytes(b'half a checkpoint')
+    toy_runner(tmp_path, max_epochs=2, resume=True, num_workers=0).train()
+    assert _files(tmp_path) == ['epoch_1.pth', 'epoch_2.pth']
