@@ -1,23 +1,40 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""The built-in main job: HalluciNet vs a vanilla 2D-CNN on synthetic videos.
+"""The built-in main job: does hallucination help where one frame holds a cue?
 
-No download, CPU is enough. Steps, for each seed:
+No download, CPU is enough. The protocol is fixed before any run (the
+README states it, and ``results.json`` records it):
 
-1. synthetic motion videos (tools/data/make_synthetic_videos.py), made once;
-2. train the small 3D teacher (configs/synthetic/teacher_r3d18_synthetic.py)
-   and test it;
-3. train the vanilla 2D student (configs/synthetic/vanilla_r18_synthetic.py)
-   and the HalluciNet student (configs/synthetic/hallucinet_r18_synthetic.py,
-   with this seed's teacher) with the same seed and budget, and test both
-   (HalluciNet's test also reports the test-set hallucination loss);
+* **Data** (``tools/data/make_synthetic_videos.py``, generated once, data
+  seed 0): 6 motion classes, 40-frame 32x32 videos; a pool of 60 videos per
+  class, a validation split of 20 and a test split of 20. Two columns:
+  ``cue``, where the moving object's colour is pulled towards a hue typical
+  of its class (visibility U(0.6, 1) per video, absent in 20 % of the
+  videos), the partial single-frame cue of the motion that follows (as an
+  object in hand hints at the action); and ``null``, the same videos
+  without it (no single-frame cue at all), the control where hallucination
+  cannot help.
+* **Teacher** (the Kinetics analogue): the small 3D-CNN trained once per
+  column, with labels, on the whole pool, then frozen.
+* **Students**, for each seed: a labeled set of 8 videos per class drawn
+  from the pool by the seed; the rest of the pool is the unlabeled set.
+  Rows: ``vanilla`` (CE on the labeled set), ``hallucinet`` (the paper's
+  setting: CE + 50 * L_hallu on the labeled set), ``hallucinet_unlabeled``
+  (plus L_hallu on the unlabeled set) and ``ceiling`` (vanilla with labels
+  on the whole pool: what one frame allows). Same seed, data, 300-iteration
+  budget and batch for every row of a seed.
+* **Selection**: the checkpoint with the best validation top-1; the table
+  reports the test split, which nothing is tuned on.
+* **Diagnostic**: the hallucination's R^2 against predicting the mean
+  teacher feature (``HallucinationR2Metric``), on validation at the
+  selected checkpoint.
 
-then measure the student's and the teacher's CPU latency (batch 1), and
-print and save one table (mean +- std over the seeds), ``results.json`` and
-``training_curves.png``. Every training and test runs through
-``tools/train.py`` / ``tools/test.py``, as a user would run them.
+Output: one table (mean +- std over the seeds, and the per-seed paired
+difference against vanilla), ``results.json``, ``results.md`` and
+``curves.png``. Every run goes through ``tools/train.py`` and
+``tools/test.py``; ``--jobs`` runs that many at a time.
 
 Example:
-    python tools/run_synthetic_demo.py --work-dir work_dirs/demo
+    python tools/run_synthetic_demo.py --work-dir work_dirs/demo --null-control
 """
 import argparse
 import glob
@@ -26,206 +43,204 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from hallucinet_mm.utils.run_records import latest_test_metrics  # noqa: E402
+from hallucinet_mm.utils.run_records import (  # noqa: E402
+    latest_test_metrics, read_json_records)
 
+_CFG = 'configs/synthetic/'
 CONFIGS = dict(
-    teacher='configs/synthetic/teacher_r3d18_synthetic.py',
-    vanilla='configs/synthetic/vanilla_r18_synthetic.py',
-    hallucinet='configs/synthetic/hallucinet_r18_synthetic.py')
+    teacher=_CFG + 'teacher_r3d18_synthetic.py',
+    vanilla=_CFG + 'vanilla_r18_600it_synthetic-motion.py',
+    hallucinet=_CFG + 'hallucinet_r18_r3d18-tiny_600it_synthetic-motion.py',
+    hallucinet_unlabeled=_CFG +
+    'hallucinet-unlabeled_r18_r3d18-tiny_600it_synthetic-motion.py',
+    ceiling=_CFG + 'vanilla_r18_600it_synthetic-motion.py')
+STUDENTS = ('vanilla', 'hallucinet', 'hallucinet_unlabeled', 'ceiling')
+USES_TEACHER = ('hallucinet', 'hallucinet_unlabeled')
+#: The two data columns: the generator's cue settings.
+COLUMNS = dict(
+    cue=dict(cue_kind='hue', cue_strength=1.0, cue_absent_prob=0.2),
+    null=dict(cue_strength=0.0, cue_absent_prob=0.0))
+LABELS = dict(
+    teacher='teacher (3D, 16 frames, whole pool)',
+    vanilla='vanilla 2D (labeled set)',
+    hallucinet='HalluciNet (labeled set; paper)',
+    hallucinet_unlabeled='HalluciNet + unlabeled pool',
+    ceiling='cue-only ceiling (labels on whole pool)')
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work-dir', default='work_dirs/synthetic_demo')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--teacher-epochs', type=int, default=20)
-    parser.add_argument('--student-epochs', type=int, default=15)
-    parser.add_argument('--videos-per-class-train', type=int, default=40)
-    parser.add_argument('--videos-per-class-val', type=int, default=20)
-    parser.add_argument('--data-seed', type=int, default=0)
     parser.add_argument(
-        '--latency-repeats',
-        type=int,
-        default=30,
-        help='timed forward passes per model (median reported)')
+        '--null-control',
+        action='store_true',
+        help='also run the no-cue column (doubles the time)')
+    parser.add_argument('--pool-per-class', type=int, default=60)
+    parser.add_argument('--labeled-per-class', type=int, default=8)
+    parser.add_argument('--eval-per-class', type=int, default=20,
+                        help='videos per class in each of val and test')
+    parser.add_argument('--teacher-epochs', type=int, default=15)
+    parser.add_argument('--student-iters', type=int, default=600)
+    parser.add_argument('--val-interval', type=int, default=100)
+    parser.add_argument('--jobs', type=int, default=2,
+                        help='runs at a time (each with one torch thread)')
+    parser.add_argument('--data-seed', type=int, default=0)
     return parser.parse_args(argv)
 
 
-class Progress:
-    """Prints one line per stage with the elapsed time and an estimate."""
+class Runs:
+    """Runs tools in subprocesses, printing one line per finished run."""
 
-    def __init__(self, total: int):
+    def __init__(self, jobs: int, total: int):
+        self.pool = ThreadPoolExecutor(jobs)
+        self.env = dict(os.environ, PYTHONPATH=ROOT)
+        if jobs > 1:
+            self.env.update(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
         self.total, self.done, self.start = total, 0, time.time()
+        self.lock = threading.Lock()
 
-    def stage(self, text: str) -> None:
-        elapsed = time.time() - self.start
-        eta = ''
-        if self.done:
-            eta = f', about {elapsed / self.done * (self.total - self.done):.0f}s left'
-        print(f'[{self.done + 1}/{self.total}] {text} '
-              f'({elapsed:.0f}s elapsed{eta})', flush=True)
-        self.done += 1
+    def tool(self, name: str, args: list, log_file: str) -> None:
+        with open(log_file, 'w') as log:
+            code = subprocess.call([sys.executable, *args], cwd=ROOT,
+                                   env=self.env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        if code:
+            raise RuntimeError(f'{name} failed (exit {code}); see {log_file}')
 
-
-def data_overrides(data_root: str) -> list:
-    opts = []
-    for split, ann in (('train', 'train'), ('val', 'val'), ('test', 'val')):
-        opts += [
-            f'{split}_dataloader.dataset.ann_file={data_root}/{ann}.txt',
-            f'{split}_dataloader.dataset.data_prefix.video={data_root}/videos'
-        ]
-    return opts
+    def finished(self, name: str, text: str) -> None:
+        with self.lock:
+            self.done += 1
+            elapsed = time.time() - self.start
+            left = elapsed / self.done * (self.total - self.done)
+            print(f'[{self.done}/{self.total}] {name}: {text} ({elapsed:.0f}s'
+                  f' elapsed, about {left:.0f}s left)', flush=True)
 
 
-def run_tool(args: list, log_file: str) -> None:
-    """Runs a tool, showing its epoch lines; raises with the log on error."""
-    cmd = [sys.executable, *args]
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep +
-               os.environ.get('PYTHONPATH', ''))
-    with open(log_file, 'w') as log:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        for line in proc.stdout:
-            log.write(line)
-            if 'Epoch(val)' in line or 'Epoch(test)' in line or (
-                    'Epoch(train)' in line and '/' in line
-                    and line.split(']')[1].split('/')[0].strip('[ ') ==
-                    line.split(']')[1].split('/')[1]):
-                print('    ' + line.split(' - mmengine - INFO - ')[-1].rstrip(),
-                      flush=True)
-        proc.wait()
-    if proc.returncode:
-        raise RuntimeError(f'{" ".join(cmd)} failed; see {log_file}')
+def data_options(root: str, train_ann: str) -> list:
+    opts = [f'train_dataloader.dataset.ann_file={train_ann}']
+    for split in ('train', 'val', 'test'):
+        opts.append(f'{split}_dataloader.dataset.data_prefix.video='
+                    f'{root}/videos')
+    return opts + [
+        f'val_dataloader.dataset.ann_file={root}/val.txt',
+        f'test_dataloader.dataset.ann_file={root}/test.txt'
+    ]
 
 
-def last_checkpoint(work_dir: str) -> str:
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
+def best_checkpoint(work_dir: str) -> str:
+    found = glob.glob(osp.join(work_dir, 'best_*.pth'))
+    if len(found) != 1:
+        raise FileNotFoundError(f'expected one best_*.pth in {work_dir}, '
+                                f'found {found}')
+    return found[0]
 
 
-def train_and_test(name: str, seed: int, epochs: int, work_dir: str,
-                   extra: list, progress: Progress) -> dict:
-    cfg = CONFIGS[name]
-    progress.stage(f'train {name} (seed {seed}, {epochs} epochs)')
-    opts = extra + [
+def val_records(work_dir: str) -> list:
+    """The validation records of the training run (step, acc, R^2)."""
+    files = sorted(glob.glob(osp.join(work_dir, '2*', 'vis_data',
+                                      'scalars.json')))
+    return [r for r in read_json_records(files[0]) if 'acc/top1' in r]
+
+
+def train_student(runs, row, seed, col_dir, teacher, args) -> dict:
+    work_dir = osp.join(col_dir, f'seed{seed}', row)
+    lists = osp.join(col_dir, f'seed{seed}')
+    data = osp.join(col_dir, 'data')
+    train_ann = (f'{data}/train.txt'
+                 if row == 'ceiling' else f'{lists}/labeled.txt')
+    opts = data_options(data, train_ann) + [
+        f'train_cfg.max_iters={args.student_iters}',
+        f'train_cfg.val_interval={args.val_interval}',
+        f'param_scheduler.0.T_max={args.student_iters}',
+        f'default_hooks.checkpoint.interval={args.student_iters}'
+    ]
+    if row == 'hallucinet_unlabeled':
+        opts = [o for o in opts if not o.startswith('train_dataloader')]
+        pool = args.pool_per_class - args.labeled_per_class
+        opts.append('train_dataloader.dataset.datasets.0.times='
+                    f'{max(1, round(pool / args.labeled_per_class))}')
+        for key, ann in (('0.dataset', 'labeled'), ('1', 'unlabeled')):
+            opts += [
+                f'train_dataloader.dataset.datasets.{key}.ann_file='
+                f'{lists}/{ann}.txt',
+                f'train_dataloader.dataset.datasets.{key}.data_prefix.video='
+                f'{data}/videos'
+            ]
+    if row in USES_TEACHER:
+        opts.append(f'model.teacher.checkpoint={teacher.result()["ckpt"]}')
+    runs.tool(f'train {row}', [
+        'tools/train.py', CONFIGS[row], '--work-dir', work_dir, '--seed',
+        str(seed), '--cfg-options', *opts
+    ], work_dir + '_train.log')
+    ckpt = best_checkpoint(work_dir)
+    runs.tool(f'test {row}', [
+        'tools/test.py', CONFIGS[row], ckpt, '--work-dir', work_dir,
+        '--cfg-options', *opts
+    ], work_dir + '_test.log')
+    val = val_records(work_dir)
+    best = max(val, key=lambda r: r['acc/top1'])  # first best: kept by
+    result = dict(                                # mmengine's save_best
+        test_acc=latest_test_metrics(work_dir)['acc/top1'],
+        val_acc=best['acc/top1'],
+        best_iter=best['step'],
+        val_curve=[(r['step'], r['acc/top1']) for r in val])
+    if row in USES_TEACHER:
+        result['val_r2'] = best['hallu/r2']
+    runs.finished(f'{osp.basename(col_dir)} seed {seed} {row}',
+                  f'test top-1 {result["test_acc"]:.3f}')
+    return result
+
+
+def train_teacher(runs, col_dir, args) -> dict:
+    work_dir = osp.join(col_dir, 'teacher')
+    data = osp.join(col_dir, 'data')
+    epochs = args.teacher_epochs
+    opts = data_options(data, f'{data}/train.txt') + [
         f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
         f'default_hooks.checkpoint.interval={epochs}',
         f'param_scheduler.0.T_max={epochs}'
     ]
-    run_tool([
-        'tools/train.py', cfg, '--work-dir', work_dir, '--seed',
-        str(seed), '--cfg-options', *opts
-    ], osp.join(work_dir + '_train.log'))
-    ckpt = last_checkpoint(work_dir)
-    progress.stage(f'test {name} (seed {seed})')
-    run_tool(['tools/test.py', cfg, ckpt, '--work-dir', work_dir,
-              '--cfg-options', *extra], osp.join(work_dir + '_test.log'))
-    return dict(checkpoint=ckpt, metrics=latest_test_metrics(work_dir))
+    runs.tool('train teacher', [
+        'tools/train.py', CONFIGS['teacher'], '--work-dir', work_dir,
+        '--seed',
+        str(args.data_seed), '--cfg-options', *opts
+    ], work_dir + '_train.log')
+    ckpt = osp.join(work_dir, f'epoch_{epochs}.pth')
+    runs.tool('test teacher', [
+        'tools/test.py', CONFIGS['teacher'], ckpt, '--work-dir', work_dir,
+        '--cfg-options', *opts
+    ], work_dir + '_test.log')
+    acc = latest_test_metrics(work_dir)['acc/top1']
+    runs.finished(f'{osp.basename(col_dir)} teacher', f'test top-1 {acc:.3f}')
+    return dict(ckpt=ckpt, test_acc=acc)
 
 
-def measure_latency(teacher_ckpt: str, student_ckpt: str, data_root: str,
-                    repeats: int) -> dict:
-    """Median CPU latency (batch 1) of the student alone and the teacher."""
-    import torch
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-
-    import hallucinet_mm  # noqa: F401
-    from mmaction.registry import MODELS
-    init_default_scope('mmaction')
-    cfg = Config.fromfile(osp.join(ROOT, CONFIGS['hallucinet']))
-    cfg.model.teacher.checkpoint = teacher_ckpt
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, student_ckpt, map_location='cpu', logger='silent')
-    model.eval()
-    frame = torch.randn(1, 1, 3, 32, 32)
-    clip = torch.randn(1, 3, 16, 32, 32)
-
-    def median_ms(fn, x):
-        with torch.inference_mode():
-            for _ in range(5):
-                fn(x)
-            times = []
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                fn(x)
-                times.append(time.perf_counter() - t0)
-        return 1e3 * float(np.median(times))
-
-    student_ms = median_ms(lambda x: model(dict(imgs=x), mode='tensor'),
-                           frame)
-    teacher_ms = median_ms(model.teacher, clip)
-    return dict(
-        student_ms=student_ms,
-        teacher_ms=teacher_ms,
-        ratio=student_ms / teacher_ms,
-        torch_threads=torch.get_num_threads())
-
-
-def read_curves(work_dir: str) -> dict:
-    """Per-epoch training losses and val accuracy from mmengine's logs."""
-    files = sorted(glob.glob(osp.join(work_dir, '2*', 'vis_data',
-                                      'scalars.json')))
-    curves = dict(epoch=[], loss_cls=[], loss_hallu=[], val_epoch=[],
-                  val_acc=[])
-    if not files:
-        return curves
-    train, val = [], []
-    with open(files[0]) as f:  # the training run is the oldest
-        for line in f:
-            rec = json.loads(line)
-            if 'loss_cls' in rec:
-                train.append(rec)
-            elif 'acc/top1' in rec:
-                val.append(rec)
-    if train:
-        iters_per_epoch = max(r['iter'] for r in train) / max(
-            r['epoch'] for r in train)
-        for r in train:
-            curves['epoch'].append(r['iter'] / iters_per_epoch)
-            curves['loss_cls'].append(r['loss_cls'])
-            curves['loss_hallu'].append(r.get('loss_hallu', np.nan))
-    curves['val_epoch'] = [r['step'] for r in val]
-    curves['val_acc'] = [r['acc/top1'] for r in val]
-    return curves
-
-
-def plot_curves(curves: dict, out_file: str) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
-    colours = dict(teacher='tab:green', vanilla='tab:blue',
-                   hallucinet='tab:red')
-    first_seed = min(seed for _, seed in curves)
-    for (name, seed), c in sorted(curves.items()):
-        kw = dict(color=colours[name], alpha=0.7,
-                  label=name if seed == first_seed else None)
-        axes[0].plot(c['epoch'], c['loss_cls'], **kw)
-        if name == 'hallucinet':
-            axes[1].plot(c['epoch'], c['loss_hallu'], **kw)
-        if c['val_acc']:
-            axes[2].plot(c['val_epoch'], c['val_acc'], marker='o', **kw)
-    axes[0].set(title='training loss_cls', xlabel='epoch', ylabel='loss')
-    axes[1].set(title='training loss_hallu (50 x MSE of sigmoids)',
-                xlabel='epoch', ylabel='loss')
-    axes[2].set(title='val top-1 accuracy', xlabel='epoch',
-                ylabel='accuracy')
-    for ax in axes:
-        ax.legend()
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
+def write_subsets(data: dict, seed: int, per_class: int, out_dir: str):
+    """The seed's labeled set (per_class per class) and the rest, unlabeled."""
+    with open(data['train_ann']) as f:
+        lines = [line.split() for line in f if line.strip()]
+    rng = np.random.default_rng([seed, 8])
+    labeled = set()
+    for label in range(data['num_classes']):
+        idx = [i for i, (_, y) in enumerate(lines) if int(y) == label]
+        labeled.update(rng.choice(idx, per_class, replace=False).tolist())
+    os.makedirs(out_dir, exist_ok=True)
+    with open(osp.join(out_dir, 'labeled.txt'), 'w') as f:
+        f.writelines(f'{p} {y}\n' for i, (p, y) in enumerate(lines)
+                     if i in labeled)
+    with open(osp.join(out_dir, 'unlabeled.txt'), 'w') as f:
+        f.writelines(f'{p}\n' for i, (p, _) in enumerate(lines)
+                     if i not in labeled)
 
 
 def mean_std(values) -> str:
@@ -233,89 +248,122 @@ def mean_std(values) -> str:
     return f'{values.mean():.3f} +- {values.std(ddof=0):.3f}'
 
 
+def summarise(results: dict, seeds: list) -> dict:
+    """Table cells (mean +- std) and per-seed paired differences."""
+    table = {}
+    for col, res in results.items():
+        cells = {'teacher': f'{res["teacher"]["test_acc"]:.3f}'}
+        for row in STUDENTS:
+            cells[row] = mean_std([res[s][row]['test_acc'] for s in seeds])
+        for row in ('hallucinet', 'hallucinet_unlabeled'):
+            diffs = [
+                res[s][row]['test_acc'] - res[s]['vanilla']['test_acc']
+                for s in seeds
+            ]
+            cells[f'{row} - vanilla'] = (
+                f'{mean_std(diffs)} [' +
+                ', '.join(f'{d:+.3f}' for d in diffs) + ']')
+            cells[f'{row} val R^2'] = mean_std(
+                [res[s][row]['val_r2'] for s in seeds])
+        table[col] = cells
+    return table
+
+
+def format_table(table: dict, seeds: list) -> str:
+    names = [('teacher', LABELS['teacher'])] + [(r, LABELS[r])
+                                                for r in STUDENTS]
+    for row in ('hallucinet', 'hallucinet_unlabeled'):
+        names += [(f'{row} - vanilla', f'  {LABELS[row]} - vanilla'),
+                  (f'{row} val R^2', f'  {LABELS[row]}: val R^2')]
+    cols = list(table)
+    width = max(len(label) for _, label in names)
+    cell = max(len(v) for c in cols for v in table[c].values())
+    lines = [
+        f'Test top-1, mean +- std over seeds {seeds} (paired differences '
+        'per seed in brackets); chance 0.167',
+        f'{"":<{width}}  ' + '  '.join(f'{c:<{cell}}' for c in cols)
+    ]
+    lines += [
+        f'{label:<{width}}  ' + '  '.join(f'{table[c][key]:<{cell}}'
+                                          for c in cols)
+        for key, label in names
+    ]
+    return '\n'.join(lines)
+
+
+def plot_curves(results: dict, seeds: list, out_file: str) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(results), figsize=(7 * len(results), 4),
+                             squeeze=False)
+    colours = dict(vanilla='tab:blue', hallucinet='tab:red',
+                   hallucinet_unlabeled='tab:purple', ceiling='tab:gray')
+    for ax, (col, res) in zip(axes[0], results.items()):
+        for row in STUDENTS:
+            for seed in seeds:
+                steps, accs = zip(*res[seed][row]['val_curve'])
+                ax.plot(steps, accs, color=colours[row], alpha=0.7,
+                        label=LABELS[row] if seed == seeds[0] else None)
+        ax.set(title=f'{col} data: validation top-1', xlabel='iteration',
+               ylabel='top-1', ylim=(0, 1))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
+
+
 def main(argv=None):
     args = parse_args(argv)
     from tools.data.make_synthetic_videos import make_synthetic_dataset
     work_dir = osp.abspath(args.work_dir)
-    os.makedirs(work_dir, exist_ok=True)
-    progress = Progress(total=1 + 6 * len(args.seeds) + 1)
-
-    progress.stage('make synthetic videos')
-    data = make_synthetic_dataset(
-        osp.join(work_dir, 'data'),
-        videos_per_class_train=args.videos_per_class_train,
-        videos_per_class_val=args.videos_per_class_val,
-        seed=args.data_seed)
-    overrides = data_overrides(data['root'])
-
-    runs, curves = [], {}
-    for seed in args.seeds:
-        run = dict(seed=seed)
-        teacher = train_and_test('teacher', seed, args.teacher_epochs,
-                                 osp.join(work_dir, f'teacher_seed{seed}'),
-                                 overrides, progress)
-        run['teacher_acc'] = teacher['metrics']['acc/top1']
-        for name in ('vanilla', 'hallucinet'):
-            extra = list(overrides)
-            if name == 'hallucinet':
-                extra.append(f'model.teacher.checkpoint={teacher["checkpoint"]}')
-            out = train_and_test(name, seed, args.student_epochs,
-                                 osp.join(work_dir, f'{name}_seed{seed}'),
-                                 extra, progress)
-            run[f'{name}_acc'] = out['metrics']['acc/top1']
-            run[f'{name}_checkpoint'] = out['checkpoint']
-            if name == 'hallucinet':
-                run['hallu_loss_x1e3'] = out['metrics']['hallu/loss_x1e3']
-        run['teacher_checkpoint'] = teacher['checkpoint']
-        for name in CONFIGS:
-            curves[(name, seed)] = read_curves(
-                osp.join(work_dir, f'{name}_seed{seed}'))
-        runs.append(run)
-
-    progress.stage('measure CPU latency (batch 1)')
-    latency = measure_latency(runs[0]['teacher_checkpoint'],
-                              runs[0]['hallucinet_checkpoint'], data['root'],
-                              args.latency_repeats)
-
-    rows = [
-        ('teacher accuracy (3D, 16 frames)', mean_std(
-            [r['teacher_acc'] for r in runs])),
-        ('vanilla 2D accuracy (1 frame)', mean_std(
-            [r['vanilla_acc'] for r in runs])),
-        ('HalluciNet accuracy (1 frame)', mean_std(
-            [r['hallucinet_acc'] for r in runs])),
-        ('HalluciNet test L_hallu (x1e-3)', mean_std(
-            [r['hallu_loss_x1e3'] for r in runs])),
-        ('student latency (ms, batch 1, CPU)', f'{latency["student_ms"]:.2f}'),
-        ('teacher latency (ms, batch 1, CPU)', f'{latency["teacher_ms"]:.2f}'),
-        ('student / teacher latency', f'{latency["ratio"]:.2f}'),
-    ]
-    width = max(len(r[0]) for r in rows)
-    lines = [
-        f'HalluciNet on synthetic motion videos: {len(args.seeds)} seeds '
-        f'{args.seeds}, mean +- std (accuracy = top-1 on the '
-        f'{data["num_val"]} val videos)', '-' * (width + 20)
-    ] + [f'{name:<{width}}  {value}' for name, value in rows]
-    table = '\n'.join(lines)
+    columns = ['cue', 'null'] if args.null_control else ['cue']
+    runs = Runs(args.jobs, len(columns) * (1 + len(STUDENTS) *
+                                           len(args.seeds)))
+    futures = {}
+    for col in columns:
+        col_dir = osp.join(work_dir, col)
+        data = make_synthetic_dataset(
+            osp.join(col_dir, 'data'),
+            videos_per_class_train=args.pool_per_class,
+            videos_per_class_val=args.eval_per_class,
+            videos_per_class_test=args.eval_per_class,
+            static_cue=0.0,
+            seed=args.data_seed,
+            **COLUMNS[col])
+        print(f'{col} data: {data["num_train"]} pool, {data["num_val"]} val,'
+              f' {data["num_test"]} test videos in {data["root"]}',
+              flush=True)
+        teacher = runs.pool.submit(train_teacher, runs, col_dir, args)
+        futures[col, 'teacher'] = teacher
+        for seed in args.seeds:
+            write_subsets(data, seed, args.labeled_per_class,
+                          osp.join(col_dir, f'seed{seed}'))
+        # Rows without the teacher first: they run while it trains.
+        for row in sorted(STUDENTS, key=lambda r: r in USES_TEACHER):
+            for seed in args.seeds:
+                futures[col, seed, row] = runs.pool.submit(
+                    train_student, runs, row, seed, col_dir, teacher, args)
+    results = {col: {'teacher': futures[col, 'teacher'].result()}
+               for col in columns}
+    for (col, *key), future in futures.items():
+        if key != ['teacher']:
+            results[col].setdefault(key[0], {})[key[1]] = future.result()
+    table = format_table(summarise(results, args.seeds), args.seeds)
     print('\n' + table, flush=True)
-
-    plot_file = osp.join(work_dir, 'training_curves.png')
-    plot_curves(curves, plot_file)
+    plot_curves(results, args.seeds, osp.join(work_dir, 'curves.png'))
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table + '\n')
     with open(osp.join(work_dir, 'results.json'), 'w') as f:
-        json.dump(
-            dict(
-                command=' '.join([osp.relpath(__file__, ROOT)] +
-                                 (argv or sys.argv[1:])),
-                args=vars(args),
-                runs=runs,
-                latency=latency,
-                table=dict(rows)),
-            f,
-            indent=2)
-    print(f'\nsaved {work_dir}/results.json, results.md and '
-          f'training_curves.png', flush=True)
+        json.dump(dict(command=' '.join(['tools/run_synthetic_demo.py'] +
+                                        (argv or sys.argv[1:])),
+                       args=vars(args), protocol=__doc__, columns=COLUMNS,
+                       wall_s=time.time() - runs.start, results=results,
+                       table=summarise(results, args.seeds)),
+                  f, indent=1, default=str)
+    print(f'\nsaved {work_dir}/results.json, results.md and curves.png '
+          f'({time.time() - runs.start:.0f}s)', flush=True)
 
 
 if __name__ == '__main__':

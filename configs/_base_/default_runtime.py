@@ -5,7 +5,12 @@ custom_imports = dict(imports=['hallucinet_mm'], allow_failed_imports=False)
 
 # Training reliability (hallucinet_mm/engine/hooks): stop at the first NaN/inf
 # loss or weight before it is checkpointed; random state in checkpoints and
-# per-sample data seeding (bit-exact resume). tools/train.py adds them to a
+# per-sample data seeding (bit-exact resume); labels within the head's
+# num_classes before the first step. tools/train.py adds them to a
 # config whose own custom_hooks replace this list, and makes the checkpoint
 # hook an AtomicCheckpointHook (a key base configs cannot share here).
-custom_hooks = [dict(type='FiniteCheckHook'), dict(type='RNGStateHook')]
+custom_hooks = [
+    dict(type='FiniteCheckHook'),
+    dict(type='RNGStateHook'),
+    dict(type='CheckLabelRangeHook')
+]

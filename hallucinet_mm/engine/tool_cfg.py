@@ -66,7 +66,7 @@ def check_cfg_options(cfg,
 
 
 #: Hooks every training run gets (see hallucinet_mm/engine/hooks).
-RELIABILITY_HOOKS = ('FiniteCheckHook', 'RNGStateHook')
+RELIABILITY_HOOKS = ('FiniteCheckHook', 'RNGStateHook', 'CheckLabelRangeHook')
 
 
 def _hook_types(hooks) -> set:

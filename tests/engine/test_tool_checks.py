@@ -73,7 +73,7 @@ def test_hooks_a_config_lacks_are_added():
              default_hooks=dict(checkpoint=dict(type='CheckpointHook'))))
     assert add_reliability_hooks(cfg) == [
         'checkpoint hook -> AtomicCheckpointHook', 'added FiniteCheckHook',
-        'added RNGStateHook'
+        'added RNGStateHook', 'added CheckLabelRangeHook'
     ]
     assert add_reliability_hooks(cfg) == []  # idempotent
 

@@ -18,7 +18,7 @@ TEACHER = osp.join(ROOT, 'configs/synthetic/teacher_r3d18_synthetic.py')
 HALLUCINET = osp.join(ROOT, 'configs/synthetic/hallucinet_r18_synthetic.py')
 UNLABELED = osp.join(
     ROOT, 'configs/synthetic/'
-    'hallucinet-unlabeled_r18_r3d18-tiny_300it_synthetic-motion.py')
+    'hallucinet-unlabeled_r18_r3d18-tiny_600it_synthetic-motion.py')
 
 
 def _short(opts, epochs=1):
@@ -81,10 +81,11 @@ def test_unlabeled_list_trains_with_two_processes(tmp_path, synthetic_videos,
     unlabeled.write_text(''.join(p + '\n' for p, _ in lines[1:8]))
     opts = data_options(synthetic_videos, batch_size=2,
                         splits=('val', 'test'))
-    for i, ann in enumerate((labeled, unlabeled)):
-        opts[f'train_dataloader.dataset.datasets.{i}.ann_file'] = str(ann)
-        opts[f'train_dataloader.dataset.datasets.{i}.data_prefix.video'] = \
-            synthetic_videos['video_dir']
+    opts['train_dataloader.dataset.datasets.0.times'] = 1
+    for key, ann in (('0.dataset', labeled), ('1', unlabeled)):
+        opts[f'train_dataloader.dataset.datasets.{key}.ann_file'] = str(ann)
+        opts[f'train_dataloader.dataset.datasets.{key}.data_prefix.video'] \
+            = synthetic_videos['video_dir']
     opts.update({
         'train_dataloader.batch_size': 2,
         'train_dataloader.num_workers': 0,

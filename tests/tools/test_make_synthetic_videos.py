@@ -1,4 +1,5 @@
 """Tests for tools/data/make_synthetic_videos.py."""
+import colorsys
 import os
 import os.path as osp
 
@@ -308,11 +309,11 @@ def test_cli_prints_summary(tmp_path, capsys):
         str(tmp_path / 'cli'), '--num-classes', '2',
         '--videos-per-class-train', '1', '--videos-per-class-val', '1',
         '--frames', '4', '--size', '20', '--rawframes',
-        '--videos-per-class-test', '1', '--motion-cue', '0.5'
+        '--videos-per-class-test', '1', '--cue-strength', '0.5'
     ])
     out = capsys.readouterr().out
     assert 'Wrote 2 train, 2 val, 2 test videos (2 classes' in out
-    assert 'motion cue 0.5' in out
+    assert 'hue cue 0.5' in out
     assert info['num_train'] == 2 and info['height'] == 20
     assert len(_read_lines(info['val_rawframes_ann'])) == 2
 
@@ -387,16 +388,16 @@ def test_no_trail_when_opacity_is_zero():
         render_clip(0, 2, trail=1.5)
 
 
-def test_motion_cue_per_video_and_absent_sometimes(tmp_path):
+def test_cue_strength_per_video_and_absent_sometimes(tmp_path):
     info = make_synthetic_dataset(
         str(tmp_path / 'cue'), num_classes=2, videos_per_class_train=10,
         videos_per_class_val=1, num_frames=2, static_cue=0,
-        motion_cue=0.8, cue_absent_prob=0.3)
-    trails = np.array([v for k, v in info['trails'].items()
+        cue_strength=0.8, cue_absent_prob=0.3)
+    trails = np.array([v for k, v in info['cues'].items()
                        if k.startswith('train/')])
     assert (trails == 0).any() and (trails > 0).any()
     present = trails[trails > 0]
-    assert present.min() >= 0.8 * 0.25 and present.max() <= 0.8
+    assert present.min() >= 0.8 * 0.6 and present.max() <= 0.8
     assert len(np.unique(present)) == len(present)  # varies per video
 
 
@@ -406,8 +407,8 @@ def test_cue_draw_leaves_the_clips_otherwise_identical(tmp_path):
               num_frames=3, static_cue=0)
     plain = make_synthetic_dataset(str(tmp_path / 'plain'), **kw)
     cue = make_synthetic_dataset(
-        str(tmp_path / 'cue'), motion_cue=0.8, cue_absent_prob=1.0, **kw)
-    for rel in plain['trails']:
+        str(tmp_path / 'cue'), cue_strength=0.8, cue_absent_prob=1.0, **kw)
+    for rel in plain['cues']:
         a = read_video(osp.join(plain['video_dir'], rel))
         b = read_video(osp.join(cue['video_dir'], rel))
         np.testing.assert_array_equal(a, b)
@@ -420,3 +421,28 @@ def test_test_split_is_separate(tmp_path):
     lines = _read_lines(info['test_ann'])
     assert info['num_test'] == 4 and all(
         line.startswith('test/') for line in lines)
+
+
+def _hue(rgb):
+    return colorsys.rgb_to_hsv(*(c / 255 for c in rgb))[0]
+
+
+def test_hue_cue_pulls_the_colour_towards_the_class_hue():
+    for label in range(6):
+        base = _hue(render_clip(label, 1, rng=np.random.default_rng(label),
+                                static_cue=0)[1]['color'])
+        half = _hue(render_clip(label, 1, rng=np.random.default_rng(label),
+                                static_cue=0, hue_pull=0.5)[1]['color'])
+        full = _hue(render_clip(label, 1, rng=np.random.default_rng(label),
+                                static_cue=0, hue_pull=1.0)[1]['color'])
+
+        def dist(h):  # circular distance to the class hue label / 6
+            return abs((h - label / 6 + 0.5) % 1.0 - 0.5)
+
+        assert dist(full) == pytest.approx(0.0, abs=1e-6)
+        assert dist(half) == pytest.approx(dist(base) / 2, abs=1e-6)
+
+
+def test_unknown_cue_kind_is_refused(tmp_path):
+    with pytest.raises(ValueError, match='cue_kind'):
+        make_synthetic_dataset(str(tmp_path), cue_kind='blur')

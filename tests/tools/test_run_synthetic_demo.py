@@ -1,9 +1,52 @@
-"""The built-in main job, end to end at a tiny size (1 seed, 1 epoch)."""
+"""The built-in main job: table logic, and end to end at a tiny size."""
 import json
 import os.path as osp
 import sys
 
 from tests.tools.tool_runner import ROOT, run_tool
+from tools.run_synthetic_demo import (STUDENTS, format_table, summarise,
+                                      write_subsets)
+
+
+def _fake_results(gain):
+    res = {'teacher': dict(test_acc=0.95)}
+    for seed, base in ((0, 0.3), (1, 0.4)):
+        res[seed] = {
+            row: dict(test_acc=base + gain * i, val_r2=0.1 * i)
+            for i, row in enumerate(STUDENTS)
+        }
+    return res
+
+
+def test_summary_pairs_each_seed_with_its_vanilla():
+    table = summarise(dict(cue=_fake_results(0.1), null=_fake_results(0.0)),
+                      [0, 1])
+    cue, null = table['cue'], table['null']
+    assert cue['vanilla'] == '0.350 +- 0.050'
+    # hallucinet is row 1: +0.1 on both seeds, so the paired std is 0.
+    assert cue['hallucinet - vanilla'] == '0.100 +- 0.000 [+0.100, +0.100]'
+    assert cue['hallucinet_unlabeled - vanilla'].startswith('0.200 +- 0.000')
+    assert null['hallucinet - vanilla'].startswith('0.000 +- 0.000')
+    assert cue['hallucinet val R^2'] == '0.100 +- 0.000'
+    text = format_table(table, [0, 1])
+    assert 'cue-only ceiling' in text and 'val R^2' in text
+    assert text.splitlines()[1].split() == ['cue', 'null']
+
+
+def test_subsets_are_per_class_disjoint_and_seeded(tmp_path):
+    ann = tmp_path / 'train.txt'
+    ann.write_text(''.join(f'train/c{y}_{i}.mp4 {y}\n' for i in range(5)
+                           for y in range(3)))
+    data = dict(train_ann=str(ann), num_classes=3)
+    write_subsets(data, 0, 2, str(tmp_path / 's0'))
+    write_subsets(data, 1, 2, str(tmp_path / 's1'))
+    labeled = (tmp_path / 's0' / 'labeled.txt').read_text().split('\n')[:-1]
+    unlabeled = (tmp_path / 's0' / 'unlabeled.txt').read_text().split()
+    assert sorted(int(line.split()[1]) for line in labeled) == [0, 0, 1, 1, 2,
+                                                               2]
+    assert len(unlabeled) == 9 and all(len(u.split()) == 1 for u in unlabeled)
+    assert not {line.split()[0] for line in labeled} & set(unlabeled)
+    assert (tmp_path / 's1' / 'labeled.txt').read_text() != '\n'.join(labeled)
 
 
 def test_demo_writes_table_json_and_plot(tmp_path):
@@ -11,22 +54,17 @@ def test_demo_writes_table_json_and_plot(tmp_path):
         sys.executable,
         osp.join(ROOT, 'tools', 'run_synthetic_demo.py'), '--work-dir',
         str(tmp_path), '--seeds', '0', '--teacher-epochs', '1',
-        '--student-epochs', '1', '--videos-per-class-train', '2',
-        '--videos-per-class-val', '1', '--latency-repeats', '2'
+        '--student-iters', '4', '--val-interval', '2', '--pool-per-class',
+        '2', '--labeled-per-class', '1', '--eval-per-class', '1'
     ])
-    # Progress lines for every stage, then the table.
-    assert '[1/8] make synthetic videos' in out
-    assert '[8/8] measure CPU latency' in out
-    assert 'HalluciNet accuracy (1 frame)' in out
+    assert '[5/5]' in out and 'HalluciNet + unlabeled pool' in out
     results = json.load(open(tmp_path / 'results.json'))
-    (run, ) = results['runs']
-    for key in ('teacher_acc', 'vanilla_acc', 'hallucinet_acc'):
-        assert 0.0 <= run[key] <= 1.0
-    assert run['hallu_loss_x1e3'] > 0
-    latency = results['latency']
-    assert latency['ratio'] == latency['student_ms'] / latency['teacher_ms']
-    assert set(results['table']) >= {
-        'teacher accuracy (3D, 16 frames)', 'student / teacher latency'
-    }
-    assert osp.getsize(tmp_path / 'training_curves.png') > 10_000
-    assert (tmp_path / 'results.md').read_text().startswith('HalluciNet on')
+    cue = results['results']['cue']
+    assert 0.0 <= cue['teacher']['test_acc'] <= 1.0
+    for row in STUDENTS:
+        assert 0.0 <= cue['0'][row]['test_acc'] <= 1.0
+        assert cue['0'][row]['best_iter'] in (2, 4)
+    assert 'val_r2' in cue['0']['hallucinet_unlabeled']
+    assert 'test split' in results['protocol']
+    assert osp.getsize(tmp_path / 'curves.png') > 10_000
+    assert (tmp_path / 'results.md').read_text().startswith('Test top-1')

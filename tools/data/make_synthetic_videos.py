@@ -4,18 +4,18 @@ HalluciNet trains a 2D-CNN that sees **one** frame to classify an action and,
 as an auxiliary task, to *hallucinate* the features that a 3D-CNN computes from
 the 16 frames starting at that frame. The clips (a bar that translates or
 rotates over a drifting texture; the class is the motion) are drawn by
-``synthetic_motion.py``, whose docstring declares their content and the two
-single-frame cues: a weak class-dependent brightness (``static_cue``) and a
-motion trail (``motion_cue``), the partial cue of the motion that follows.
+``hallucinet_mm/datasets/synthetic_motion.py``, whose docstring declares
+their content and the single-frame cues it can draw.
 
 Two settings matter for the demo (``tools/run_synthetic_demo.py``):
 
-* **No-cue data** (``motion_cue=0``, ``static_cue=0``): one frame carries
-  nothing about the class, so no 2D student can beat chance; the null
-  control.
-* **Cue data** (``motion_cue > 0``): each video gets a trail of opacity
-  ``motion_cue * U(0.25, 1)``, or none with probability ``cue_absent_prob``,
-  so the cue's visibility varies per video and is sometimes absent. The
+* **No-cue data** (``cue_strength=0``, ``static_cue=0``): one frame carries
+  nothing about the class; the null control.
+* **Cue data** (``cue_strength > 0``): each video gets a cue of the kind
+  ``cue_kind`` (``'hue'``: the object's colour pulled towards its class's
+  typical hue; ``'trail'``: a motion trail; ``'brightness'``: a
+  class-dependent brightness) with visibility ``cue_strength *
+  U(CUE_VISIBILITY)``, or none with probability ``cue_absent_prob``. The
   draw uses its own random stream, so the clips are otherwise identical to
   the no-cue data of the same seed.
 
@@ -56,15 +56,12 @@ import os.path as osp
 import tempfile
 import time
 
-import sys
-
 import cv2
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from tools.data.synthetic_motion import (  # noqa: E402,F401
+from hallucinet_mm.datasets.synthetic_motion import (  # noqa: F401
     MAX_CLASSES, MIN_SIDE, MOTIONS, _check_int, _check_side, class_names,
-    draw_trail_opacity, render_clip)
+    cue_arguments, draw_cue_visibility, render_clip)
 
 #: Largest mean absolute error accepted by ``write_video(verify=True)``.
 VERIFY_MAX_MAE = 20.0
@@ -243,8 +240,9 @@ def make_synthetic_dataset(out_dir,
                            static_cue=0.15,
                            rawframes=False,
                            videos_per_class_test=0,
-                           motion_cue=0.0,
-                           cue_absent_prob=0.0):
+                           cue_strength=0.0,
+                           cue_absent_prob=0.0,
+                           cue_kind='hue'):
     """Writes the synthetic motion dataset described in the module docstring.
 
     Existing files with the same names are overwritten; other files in
@@ -269,10 +267,12 @@ def make_synthetic_dataset(out_dir,
             annotation files.
         videos_per_class_test (int): Test videos per class; 0 (the default)
             writes no test split.
-        motion_cue (float): Largest motion-trail opacity in [0, 1]; 0 (the
-            default) draws no trail (see the module docstring).
+        cue_strength (float): Largest visibility in [0, 1] of the
+            single-frame cue; 0 (the default) draws none.
         cue_absent_prob (float): Probability in [0, 1] that a video has no
-            trail at all. Defaults to 0.
+            cue at all. Defaults to 0.
+        cue_kind (str): ``'hue'``, ``'trail'`` or ``'brightness'``. Defaults
+            to ``'hue'``.
 
     Returns:
         dict: ``root``, ``video_dir``, ``train_ann``, ``val_ann``,
@@ -280,8 +280,8 @@ def make_synthetic_dataset(out_dir,
         ``val_rawframes_ann`` (the last three None unless ``rawframes``),
         ``classes`` (list of names), ``num_classes``, ``num_train``,
         ``num_val``, ``num_frames``, ``height``, ``width``; with a test
-        split also ``test_ann`` and ``num_test``; ``trails`` maps each
-        video's relative path to its trail opacity.
+        split also ``test_ann`` and ``num_test``; ``cues`` maps each
+        video's relative path to its cue's visibility.
 
     Raises:
         ValueError: If an argument is out of range, or decord cannot read
@@ -300,8 +300,9 @@ def make_synthetic_dataset(out_dir,
     if not fps > 0:
         raise ValueError(f'fps must be > 0, got {fps}')
     _check_int('videos_per_class_test', videos_per_class_test, 0)
+    cue_arguments(cue_kind, 0.0, static_cue)  # checks the kind
     for name, value in (('static_cue', static_cue),
-                        ('motion_cue', motion_cue),
+                        ('cue_strength', cue_strength),
                         ('cue_absent_prob', cue_absent_prob)):
         if not 0.0 <= float(value) <= 1.0:
             raise ValueError(f'{name} must be in [0, 1], got {value}')
@@ -328,7 +329,7 @@ def make_synthetic_dataset(out_dir,
         num_frames=num_frames,
         height=height,
         width=width,
-        trails={})
+        cues={})
     per_class = dict(train=videos_per_class_train, val=videos_per_class_val)
     if videos_per_class_test:
         per_class['test'] = videos_per_class_test
@@ -338,14 +339,16 @@ def make_synthetic_dataset(out_dir,
             for label, name in enumerate(names):
                 rng = np.random.default_rng(
                     [seed, _SPLIT_IDS[split], label, idx])
-                trail = draw_trail_opacity(
+                visibility = draw_cue_visibility(
                     np.random.default_rng(
-                        [seed, _SPLIT_IDS[split], label, idx, 1]), motion_cue,
-                    cue_absent_prob)
-                frames, _ = render_clip(label, num_frames, height, width, rng,
-                                        static_cue, num_classes, trail)
+                        [seed, _SPLIT_IDS[split], label, idx, 1]),
+                    cue_strength, cue_absent_prob)
+                frames, _ = render_clip(
+                    label, num_frames, height, width, rng,
+                    num_classes=num_classes,
+                    **cue_arguments(cue_kind, visibility, static_cue))
                 rel = f'{split}/{name}_{idx:04d}'
-                result['trails'][rel + '.mp4'] = trail
+                result['cues'][rel + '.mp4'] = visibility
                 write_video(
                     osp.join(video_dir, rel + '.mp4'),
                     frames,
@@ -390,9 +393,10 @@ def parse_args(argv=None):
                         help='strength of the weak single-frame class cue '
                         '(object brightness shift); 0 disables it')
     parser.add_argument('--videos-per-class-test', type=int, default=0)
-    parser.add_argument('--motion-cue', type=float, default=0.0,
-                        help='largest motion-trail opacity (the single-frame '
-                        'cue of the motion); 0 draws no trail')
+    parser.add_argument('--cue-strength', type=float, default=0.0,
+                        help='largest visibility of the single-frame cue')
+    parser.add_argument('--cue-kind', default='hue',
+                        choices=['hue', 'trail', 'brightness'])
     parser.add_argument('--cue-absent-prob', type=float, default=0.0,
                         help='probability that a video has no trail')
     parser.add_argument('--rawframes', action='store_true',
@@ -427,18 +431,17 @@ def main(argv=None):
         static_cue=args.static_cue,
         rawframes=args.rawframes,
         videos_per_class_test=args.videos_per_class_test,
-        motion_cue=args.motion_cue,
-        cue_absent_prob=args.cue_absent_prob)
+        cue_strength=args.cue_strength,
+        cue_absent_prob=args.cue_absent_prob,
+        cue_kind=args.cue_kind)
     k = info['num_classes']
     splits = ', '.join(f'{info[f"num_{split}"]} {split}'
                        for split in ('train', 'val', 'test')
                        if f'num_{split}' in info)
     print(f'Wrote {splits} videos ({k} classes, {info["num_frames"]} frames '
           f'of {height}x{width}) to {info["root"]} in '
-          f'{time.perf_counter() - start:.1f} s; lists: '
-          f'{", ".join(osp.basename(info[f"{s}_ann"]) for s in ("train", "val"))}'
-          f'{", test.txt" if "test_ann" in info else ""}; motion cue '
-          f'{args.motion_cue}, static cue {args.static_cue} (chance '
+          f'{time.perf_counter() - start:.1f} s; {args.cue_kind} cue '
+          f'{args.cue_strength}, static cue {args.static_cue} (chance '
           f'{1 / k:.3f})')
     return info
 

@@ -29,7 +29,7 @@ dive_sampler = dict(
     window_len=103,
     jitter=3,
     clip_len=16)
-decode = dict(type='RawFrameDecode')
+decode = dict(type='CheckedRawFrameDecode')
 # The student's frames: 320x240 (as in the original code), then 224 crops.
 # The teacher's clips: 171x128, centre crop 112 (Hara's input).
 # Training flips student frames and teacher clips together (a horizontal flip

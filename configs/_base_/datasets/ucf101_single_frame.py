@@ -26,7 +26,7 @@ teacher_pipeline = [
     dict(type='CenterCrop', crop_size=112)
 ]
 decode_init = dict(type='CheckedDecordInit')
-decode = dict(type='DecordDecode')
+decode = dict(type='CheckedDecordDecode')
 split_train = dict(
     type='SplitStudentTeacher',
     student_pipeline=student_pipeline,
