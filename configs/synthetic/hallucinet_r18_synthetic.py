@@ -57,7 +57,7 @@ model = dict(
 train_pipeline = [
     dict(type='CheckedDecordInit'),
     dict(type='SingleFrameSampler', mode='random', clip_len=16),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher'),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))
@@ -70,7 +70,7 @@ test_pipeline = [
         mode='centre',
         with_teacher=False,
         test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher'),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', ))
@@ -79,7 +79,7 @@ test_pipeline = [
 test_pipeline_with_teacher = [
     dict(type='CheckedDecordInit'),
     dict(type='SingleFrameSampler', mode='centre', test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher'),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))

@@ -60,7 +60,7 @@ train_pipeline = [
         clip_len=16,
         with_teacher=False,
         test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher'),  # no flip: the store is unflipped
     dict(type='LoadTeacherFeatures', store_dir=store_root + '/train'),
     dict(type='FormatShape', input_format='NCHW'),
@@ -74,7 +74,7 @@ test_pipeline_with_store = [
         clip_len=16,
         with_teacher=False,
         test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher'),
     dict(type='LoadTeacherFeatures', store_dir=store_root + '/test'),
     dict(type='FormatShape', input_format='NCHW'),

@@ -10,7 +10,7 @@ model = dict(hallu_head=None, teacher=None)
 train_pipeline = [
     dict(type='CheckedDecordInit'),
     dict(type='SingleFrameSampler', mode='random', with_teacher=False),
-    dict(type='DecordDecode'),
+    dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher'),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', ))
