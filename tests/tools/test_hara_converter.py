@@ -19,9 +19,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import hallucinet_mm  # noqa: F401  (registers ResNeXt3D, compat fixes)
-from hallucinet_mm.models.backbones.resnext3d import (
-    HaraCheckpointError, ResNeXt3D, convert_hara_checkpoint,
-    convert_hara_state_dict)
+from hallucinet_mm.models.backbones.hara_conversion import (
+    HaraCheckpointError, convert_hara_checkpoint, convert_hara_state_dict)
+from hallucinet_mm.models.backbones.resnext3d import ResNeXt3D
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'model_converters',

@@ -25,8 +25,8 @@ import sys
 
 import torch
 
-from hallucinet_mm.models.backbones.resnext3d import (HaraCheckpointError,
-                                                       convert_hara_checkpoint)
+from hallucinet_mm.models.backbones.hara_conversion import (
+    HaraCheckpointError, convert_hara_checkpoint)
 
 
 def parse_args(argv=None):
