@@ -140,6 +140,11 @@ class CheckedVideoDataset(VideoDataset):
         self.check_files = check_files
         super().__init__(*args, **kwargs)
 
+    def parse_labels(self, fields: Sequence[str], lineno: int, line: str):
+        """The label(s) of one annotation line (errors name file:line)."""
+        return _parse_labels(fields, self.ann_file, lineno, line,
+                             self.multi_class, self.num_classes)
+
     def load_data_list(self) -> List[dict]:
         """Loads and checks the annotation file."""
         exists(self.ann_file)
@@ -148,8 +153,7 @@ class CheckedVideoDataset(VideoDataset):
             fields = line.strip().split(self.delimiter)
             if not fields or not fields[0]:
                 continue  # blank line
-            label = _parse_labels(fields[1:], self.ann_file, lineno, line,
-                                  self.multi_class, self.num_classes)
+            label = self.parse_labels(fields[1:], lineno, line)
             filename = fields[0]
             if self.data_prefix.get('video') is not None:
                 filename = osp.join(self.data_prefix['video'], filename)

@@ -1,18 +1,14 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Videos without labels, for hallucination-only training."""
-import os.path as osp
-from typing import List
+from typing import Sequence
 
-from mmengine.fileio import exists, list_from_file
-
-from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from ..utils.unlabeled import UNLABELED
-from .checked_datasets import AnnotationError
+from .checked_datasets import AnnotationError, CheckedVideoDataset
 
 
 @DATASETS.register_module()
-class UnlabeledVideoDataset(VideoDataset):
+class UnlabeledVideoDataset(CheckedVideoDataset):
     """Videos that contribute the hallucination loss only.
 
     The hallucination loss needs no label, so videos without one can train
@@ -37,39 +33,15 @@ class UnlabeledVideoDataset(VideoDataset):
     unlabeled samples away from a metric.
 
     Args:
-        check_files (bool): Check that every video exists when the list is
-            loaded. Defaults to True.
-        **kwargs: See :class:`mmaction.datasets.VideoDataset`.
+        **kwargs: See :class:`CheckedVideoDataset` (``check_files`` ...).
     """
 
-    def __init__(self, *args, check_files: bool = True, **kwargs) -> None:
-        self.check_files = check_files
-        super().__init__(*args, **kwargs)
-
-    def load_data_list(self) -> List[dict]:
-        """Loads and checks the list of video paths."""
-        exists(self.ann_file)
-        data_list = []
-        for lineno, line in enumerate(list_from_file(self.ann_file), 1):
-            fields = line.strip().split(self.delimiter)
-            if not fields or not fields[0]:
-                continue
-            if len(fields) > 1:
-                raise AnnotationError(
-                    f'{self.ann_file}:{lineno}: an unlabeled list holds one '
-                    f'video path per line, got {line!r} (a labeled list '
-                    'belongs in CheckedVideoDataset)')
-            filename = fields[0]
-            if self.data_prefix.get('video') is not None:
-                filename = osp.join(self.data_prefix['video'], filename)
-            data_list.append(dict(filename=filename, label=UNLABELED))
-        if not data_list:
-            raise AnnotationError(f'{self.ann_file}: no video paths')
-        if self.check_files:
-            missing = [d['filename'] for d in data_list
-                       if not osp.isfile(d['filename'])]
-            if missing:
-                raise FileNotFoundError(
-                    f'{self.ann_file}: {len(missing)} videos do not exist, '
-                    f'e.g. {missing[0]}')
-        return data_list
+    def parse_labels(self, fields: Sequence[str], lineno: int,
+                     line: str) -> int:
+        """:data:`UNLABELED`; a line that carries more is an error."""
+        if fields:
+            raise AnnotationError(
+                f'{self.ann_file}:{lineno}: an unlabeled list holds one '
+                f'video path per line, got {line!r} (a labeled list '
+                'belongs in CheckedVideoDataset)')
+        return UNLABELED
