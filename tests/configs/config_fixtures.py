@@ -89,6 +89,8 @@ def point_at_fixtures(ds: dict, videos: dict, mtl_aqa: dict,
     if 'datasets' in ds:
         for child in ds['datasets']:
             point_at_fixtures(child, videos, mtl_aqa, unlabeled_ann)
+    elif isinstance(ds.get('dataset'), dict):  # RepeatDataset ...
+        point_at_fixtures(ds['dataset'], videos, mtl_aqa, unlabeled_ann)
     elif ds['type'] in LABELED_TYPES + ('UnlabeledVideoDataset', ):
         split = 'val' if ds.get('test_mode') else 'train'
         ds['ann_file'] = videos[f'{split}_ann']
