@@ -62,6 +62,15 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))
 ]
+# The vanilla students' training: a random frame, no teacher clip decoded.
+student_train_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(type='SingleFrameSampler', mode='random', with_teacher=False),
+    dict(type='CheckedDecordDecode'),
+    dict(type='SplitStudentTeacher'),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs', collect_keys=('imgs', ))
+]
 # Test: the centre frame only; the teacher does not run.
 test_pipeline = [
     dict(type='CheckedDecordInit'),

@@ -5,14 +5,7 @@ _base_ = ['./hallucinet_r18_r3d18-tiny_600it_synthetic-motion.py']
 
 model = dict(hallu_head=None, teacher=None)
 
-train_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SingleFrameSampler', mode='random', with_teacher=False),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', ))
-]
+train_pipeline = {{_base_.student_train_pipeline}}
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))
 test_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))

@@ -7,14 +7,7 @@ _base_ = ['./hallucinet_r18_synthetic.py']
 # runs only the preprocessors of the inputs a batch carries.
 model = dict(hallu_head=None, teacher=None)
 
-train_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SingleFrameSampler', mode='random', with_teacher=False),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', ))
-]
+train_pipeline = {{_base_.student_train_pipeline}}
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))
 test_evaluator = [dict(type='AccMetric')]
