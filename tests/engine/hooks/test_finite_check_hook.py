@@ -81,3 +81,26 @@ def test_check_finite_names_the_source_and_passes_finite_values():
 def test_param_interval_is_checked():
     with pytest.raises(ValueError, match='param_interval must be >= 0'):
         FiniteCheckHook(param_interval=-1)
+
+
+@pytest.mark.parametrize('bad', [float('nan'), float('inf'), float('-inf')])
+@pytest.mark.parametrize('where', [0, 5, -1])
+def test_check_weights_finds_one_bad_entry_anywhere(bad, where):
+    model = nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2))
+    with torch.no_grad():
+        model[1].weight.view(-1)[where] = bad
+    runner = SimpleNamespace(model=model, epoch=0, iter=0)
+    with pytest.raises(NonFiniteError,
+                       match=r'model weight 1.weight has 1 NaN or infinite '
+                       r'values of 6'):
+        FiniteCheckHook().check_weights(runner)
+
+
+def test_check_weights_passes_huge_finite_and_empty_tensors():
+    model = nn.Linear(2, 2)
+    with torch.no_grad():
+        model.weight.fill_(3e38)  # near float32's max: still finite
+    model.register_buffer('empty', torch.zeros(0))
+    model.register_buffer('fp16', torch.full((3, ), 6e4).half())
+    FiniteCheckHook().check_weights(
+        SimpleNamespace(model=model, epoch=0, iter=0))
