@@ -6,11 +6,9 @@ Examples:
     tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
-import gc
 import os
 import os.path as osp
 
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -19,6 +17,7 @@ from hallucinet_mm.compat import setup_cpu_distributed
 from hallucinet_mm.datasets.label_range import \
     ensure_label_range_hook
 from hallucinet_mm.engine.checkpoint_files import check_checkpoint_matches
+from hallucinet_mm.engine.teardown import release_run_resources
 from hallucinet_mm.engine.tool_cfg import check_cfg_options
 from hallucinet_mm.utils import drop_unused_teacher
 
@@ -93,14 +92,8 @@ def main():
         print(f'{cfg.load_from}: {len(extra)} keys the test model does not '
               f'use are ignored: {", ".join(extra[:8])}')
     runner.test()
-    # Release the runner (data loaders, video readers) and the process group
-    # while the interpreter is fully alive: left to interpreter exit, a
-    # native thread could abort a rank ('terminate called without an active
-    # exception') after the run had finished.
     del runner
-    gc.collect()
-    if torch.distributed.is_initialized():
-        torch.distributed.destroy_process_group()
+    release_run_resources()
 
 
 if __name__ == '__main__':

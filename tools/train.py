@@ -6,11 +6,9 @@ Examples:
     tools/dist_train.sh configs/hallucinet_vgg11_ucf.py 8 --amp
 """
 import argparse
-import gc
 import os
 import os.path as osp
 
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -18,6 +16,7 @@ import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from hallucinet_mm.compat import setup_cpu_distributed
 from hallucinet_mm.engine.checkpoint_files import (check_resume_file,
                                                    find_resume_checkpoint)
+from hallucinet_mm.engine.teardown import release_run_resources
 from hallucinet_mm.engine.tool_cfg import (add_reliability_hooks,
                                            check_cfg_options)
 
@@ -149,14 +148,8 @@ def main():
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
-    # Release the runner (data loaders, video readers) and the process group
-    # while the interpreter is fully alive: left to interpreter exit, a
-    # native thread could abort a rank ('terminate called without an active
-    # exception') after the run had finished.
     del runner
-    gc.collect()
-    if torch.distributed.is_initialized():
-        torch.distributed.destroy_process_group()
+    release_run_resources()
 
 
 if __name__ == '__main__':
