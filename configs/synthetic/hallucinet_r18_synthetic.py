@@ -6,12 +6,10 @@
 # Train the teacher first and pass its checkpoint:
 #   --cfg-options model.teacher.checkpoint=work_dirs/teacher_r3d18_synthetic/epoch_30.pth
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/models/r3d18_tiny_teacher.py'
+    '../_base_/default_runtime.py', '../_base_/models/r3d18_tiny_teacher.py',
+    '../_base_/datasets/synthetic_motion.py'
 ]
 
-data_root = 'data/synthetic'
-dataset_type = 'CheckedVideoDataset'
-num_classes = 6
 student_feat_dim = 512
 student_mean = [123.675, 116.28, 103.53]
 student_std = [58.395, 57.12, 57.375]
@@ -22,7 +20,7 @@ model = dict(
         type='ResNet', depth=18, pretrained=None, norm_eval=False),
     cls_head=dict(
         type='TSNHead',
-        num_classes=num_classes,
+        num_classes={{_base_.num_classes}},
         in_channels=student_feat_dim,
         dropout_ratio=0.2,
         average_clips='prob'),
@@ -52,85 +50,39 @@ model = dict(
                 std={{_base_.teacher_std}},
                 format_shape='NCTHW'))))
 
-# One decode call serves the student frame and the teacher clip; no flips
-# (a horizontal flip turns 'move right' into 'move left').
-train_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SingleFrameSampler', mode='random', clip_len=16),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))
-]
+
+def single_frame_pipeline(**sampler):
+    """One decode call serves the student frame and, unless
+    with_teacher=False, the teacher clip; no flips (see the dataset base)."""
+    with_teacher = sampler.get('with_teacher', True)
+    return [
+        dict(type='CheckedDecordInit'),
+        dict(type='SingleFrameSampler', **sampler),
+        dict(type='CheckedDecordDecode'),
+        dict(type='SplitStudentTeacher'),
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs',
+             collect_keys=('imgs', 'teacher_imgs') if with_teacher else
+             ('imgs', ))
+    ]
+
+
+# Training: a random frame, and the teacher's 16 frames starting there.
+train_pipeline = single_frame_pipeline(mode='random', clip_len=16)
 # The vanilla students' training: a random frame, no teacher clip decoded.
-student_train_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SingleFrameSampler', mode='random', with_teacher=False),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', ))
-]
+student_train_pipeline = single_frame_pipeline(
+    mode='random', with_teacher=False)
 # Test: the centre frame only; the teacher does not run.
-test_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(
-        type='SingleFrameSampler',
-        mode='centre',
-        with_teacher=False,
-        test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', ))
-]
+test_pipeline = single_frame_pipeline(
+    mode='centre', with_teacher=False, test_mode=True)
 # Test with the teacher too, for the test-set hallucination loss.
-test_pipeline_with_teacher = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SingleFrameSampler', mode='centre', test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_imgs'))
-]
+test_pipeline_with_teacher = single_frame_pipeline(
+    mode='centre', test_mode=True)
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,
-        ann_file=data_root + '/train.txt',
-        data_prefix=dict(video=data_root + '/videos'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,
-        ann_file=data_root + '/val.txt',
-        data_prefix=dict(video=data_root + '/videos'),
-        pipeline=test_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=16,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,
-        ann_file=data_root + '/val.txt',
-        data_prefix=dict(video=data_root + '/videos'),
-        pipeline=test_pipeline_with_teacher,
-        test_mode=True))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline_with_teacher))
 
-val_evaluator = dict(type='AccMetric')
 test_evaluator = [dict(type='AccMetric'), dict(type='HallucinationLossMetric')]
 
 train_cfg = dict(

@@ -66,19 +66,10 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_feats'))
 ]
+# The same, with the test split's store (for the test-set hallucination loss).
 test_pipeline_with_store = [
-    dict(type='CheckedDecordInit'),
-    dict(
-        type='SingleFrameSampler',
-        mode='centre',
-        clip_len=16,
-        with_teacher=False,
-        test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher'),
-    dict(type='LoadTeacherFeatures', store_dir=store_root + '/test'),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_feats'))
+    dict(t, store_dir=store_root + '/test')
+    if t['type'] == 'LoadTeacherFeatures' else t for t in train_pipeline
 ]
 
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

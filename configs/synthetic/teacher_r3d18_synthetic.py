@@ -1,19 +1,13 @@
 # Trains the small 3D-CNN teacher (../_base_/models/r3d18_tiny_teacher.py) on
 # the synthetic motion videos; it plays the role of the paper's 3D-ResNeXt-101.
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/models/r3d18_tiny_teacher.py'
+    '../_base_/default_runtime.py', '../_base_/models/r3d18_tiny_teacher.py',
+    '../_base_/datasets/synthetic_motion.py'
 ]
-
-# Synthetic motion videos (tools/data/make_synthetic_videos.py: 32x32 px,
-# 40 frames, 6 motion classes). Build them with
-#   python tools/data/make_synthetic_videos.py --out data/synthetic
-data_root = 'data/synthetic'
-dataset_type = 'CheckedVideoDataset'
-num_classes = 6
 
 model = {{_base_.teacher_model}}
 
-# No flips: a horizontal flip turns 'move right' into 'move left'.
+# One 16-frame clip per video, at random in training, centred in testing.
 train_pipeline = [
     dict(type='CheckedDecordInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
@@ -22,45 +16,12 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(
-        type='SampleFrames',
-        clip_len=16,
-        frame_interval=1,
-        num_clips=1,
-        test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(t, test_mode=True) if t['type'] == 'SampleFrames' else t
+    for t in train_pipeline
 ]
-
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,
-        ann_file=data_root + '/train.txt',
-        data_prefix=dict(video=data_root + '/videos'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,
-        ann_file=data_root + '/val.txt',
-        data_prefix=dict(video=data_root + '/videos'),
-        pipeline=test_pipeline,
-        test_mode=True))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-val_evaluator = dict(type='AccMetric')
-test_evaluator = val_evaluator
 
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=10)

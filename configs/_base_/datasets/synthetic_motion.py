@@ -1,0 +1,30 @@
+# Synthetic motion videos (tools/data/make_synthetic_videos.py: 32x32 px,
+# 40 frames, 6 motion classes). Build them with
+#   python tools/data/make_synthetic_videos.py --out data/synthetic
+# The files and loaders of the small 3D teacher
+# (../../synthetic/teacher_r3d18_synthetic.py) and of the 2D students
+# (../../synthetic/hallucinet_r18_synthetic.py); each config sets the
+# pipelines, e.g. `train_dataloader = dict(dataset=dict(pipeline=...))`.
+# No flips: a horizontal flip turns 'move right' into 'move left'.
+data_root = 'data/synthetic'
+dataset_type = 'CheckedVideoDataset'
+num_classes = 6
+
+train_dataloader = dict(
+    batch_size=16, num_workers=1, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type, num_classes=num_classes,
+        ann_file=data_root + '/train.txt',
+        data_prefix=dict(video=data_root + '/videos')))
+val_dataloader = dict(
+    train_dataloader,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        train_dataloader['dataset'],
+        ann_file=data_root + '/val.txt',
+        test_mode=True))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='AccMetric')
+test_evaluator = val_evaluator
