@@ -48,6 +48,14 @@ def _rawframe_dataset(ann_file, frame_dir, **kwargs):
 # ------------------------------------------------------------- video
 
 
+def _missing_files_error(tmp_path, build, data_dir, lines):
+    """Loads a list of these lines; returns it and the FileNotFoundError."""
+    ann = _write(tmp_path / 'list.txt', lines)
+    with pytest.raises(FileNotFoundError) as info:
+        build(ann, data_dir)
+    return ann, str(info.value)
+
+
 def test_video_dataset_loads_synthetic_list(synthetic_videos):
     info = synthetic_videos
     dataset = DATASETS.build(
@@ -86,13 +94,9 @@ def test_video_dataset_blank_lines_and_no_labels(synthetic_videos,
 
 
 def test_missing_video_is_reported_at_load_time(synthetic_videos, tmp_path):
-    ann = _write(tmp_path / 'list.txt', [
-        'train/move_right_0000.mp4 0',
-        'train/no_such_video.mp4 1',
-    ])
-    with pytest.raises(FileNotFoundError) as info:
-        _video_dataset(ann, synthetic_videos['video_dir'])
-    msg = str(info.value)
+    ann, msg = _missing_files_error(
+        tmp_path, _video_dataset, synthetic_videos['video_dir'],
+        ['train/move_right_0000.mp4 0', 'train/no_such_video.mp4 1'])
     assert ann in msg
     assert osp.join(synthetic_videos['video_dir'],
                     'train/no_such_video.mp4') in msg
@@ -101,10 +105,8 @@ def test_missing_video_is_reported_at_load_time(synthetic_videos, tmp_path):
 
 
 def test_many_missing_videos_are_summarised(tmp_path):
-    ann = _write(tmp_path / 'list.txt', [f'v{i}.mp4 0' for i in range(8)])
-    with pytest.raises(FileNotFoundError) as info:
-        _video_dataset(ann, str(tmp_path))
-    msg = str(info.value)
+    _, msg = _missing_files_error(tmp_path, _video_dataset, str(tmp_path),
+                                  [f'v{i}.mp4 0' for i in range(8)])
     assert '8 filename entries do not exist' in msg
     assert 'v4.mp4' in msg and 'v5.mp4' not in msg
     assert 'and 3 more' in msg
@@ -222,13 +224,9 @@ def test_rawframe_with_offset(synthetic_videos, tmp_path):
 
 
 def test_missing_frame_dir(synthetic_videos, tmp_path):
-    ann = _write(tmp_path / 'list.txt', [
-        'train/move_right_0000 24 0',
-        'train/no_such_dir 24 1',
-    ])
-    with pytest.raises(FileNotFoundError) as info:
-        _rawframe_dataset(ann, synthetic_videos['rawframe_dir'])
-    msg = str(info.value)
+    ann, msg = _missing_files_error(
+        tmp_path, _rawframe_dataset, synthetic_videos['rawframe_dir'],
+        ['train/move_right_0000 24 0', 'train/no_such_dir 24 1'])
     assert ann in msg
     assert '1 frame_dir entries do not exist' in msg
     assert osp.join(synthetic_videos['rawframe_dir'],

@@ -40,23 +40,21 @@ def test_paths_only_and_marked_unlabeled(tmp_path, synthetic_videos):
     assert packed['inputs']['teacher_imgs'].shape[-3] == 16
 
 
-def test_a_labeled_line_is_refused_with_file_and_line(tmp_path,
-                                                      synthetic_videos):
-    ann = tmp_path / 'unlabeled.txt'
-    ann.write_text('train/move_right_0000.mp4\ntrain/move_left_0000.mp4 1\n')
-    with pytest.raises(AnnotationError, match=r'unlabeled\.txt:2: .*one'):
+@pytest.mark.parametrize('name, text, error, match', [
+    # A labeled line, named by file and line.
+    ('unlabeled.txt',
+     'train/move_right_0000.mp4\ntrain/move_left_0000.mp4 1\n',
+     AnnotationError, r'unlabeled\.txt:2: .*one'),
+    ('empty.txt', '\n', AnnotationError, 'empty.txt: .* no samples'),
+    ('missing.txt', 'train/nope.mp4\n', FileNotFoundError,
+     r'missing\.txt.*nope\.mp4'),
+])
+def test_a_bad_list_is_refused_naming_it(tmp_path, synthetic_videos, name,
+                                         text, error, match):
+    ann = tmp_path / name
+    ann.write_text(text)
+    with pytest.raises(error, match=match):
         _unlabeled(ann, synthetic_videos['video_dir'])
-
-
-def test_empty_and_missing_videos_name_the_list(tmp_path, synthetic_videos):
-    empty = tmp_path / 'empty.txt'
-    empty.write_text('\n')
-    with pytest.raises(AnnotationError, match='empty.txt: .* no samples'):
-        _unlabeled(empty, synthetic_videos['video_dir'])
-    missing = tmp_path / 'missing.txt'
-    missing.write_text('train/nope.mp4\n')
-    with pytest.raises(FileNotFoundError, match=r'missing\.txt.*nope\.mp4'):
-        _unlabeled(missing, synthetic_videos['video_dir'])
 
 
 def test_concat_with_a_labeled_list(tmp_path, synthetic_videos):

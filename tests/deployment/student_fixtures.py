@@ -50,17 +50,24 @@ model = dict(
             teacher_imgs=dict(type='ActionDataPreprocessor',
                               mean=[114.7748, 107.7354, 99.4750],
                               std=[1.0, 1.0, 1.0], format_shape='NCTHW'))))
-test_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SingleFrameSampler', mode='centre', with_teacher=False,
-         test_mode=True),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher', student_pipeline=[
-        dict(type='Resize', scale=(-1, 40)),
-        dict(type='CenterCrop', crop_size=32)]),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', ))
-]
+
+
+def frame_pipeline(**sampler):
+    """One frame resized and cropped to 32 px; the teacher clip is not read."""
+    return [
+        dict(type='CheckedDecordInit'),
+        dict(type='SingleFrameSampler', **sampler),
+        dict(type='CheckedDecordDecode'),
+        dict(type='SplitStudentTeacher', student_pipeline=[
+            dict(type='Resize', scale=(-1, 40)),
+            dict(type='CenterCrop', crop_size=32)]),
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs', collect_keys=('imgs', ))
+    ]
+
+
+test_pipeline = frame_pipeline(mode='centre', with_teacher=False,
+                               test_mode=True)
 test_dataloader = dict(
     batch_size=1, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
@@ -70,16 +77,7 @@ test_dataloader = dict(
 test_evaluator = dict(type='AccMetric')
 test_cfg = dict(type='TestLoop')
 # Training (mim train): the real clips, one random frame each.
-train_pipeline = [
-    dict(type='CheckedDecordInit'),
-    dict(type='SingleFrameSampler', mode='random', with_teacher=False),
-    dict(type='CheckedDecordDecode'),
-    dict(type='SplitStudentTeacher', student_pipeline=[
-        dict(type='Resize', scale=(-1, 40)),
-        dict(type='CenterCrop', crop_size=32)]),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', collect_keys=('imgs', ))
-]
+train_pipeline = frame_pipeline(mode='random', with_teacher=False)
 train_dataloader = dict(
     batch_size=2, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),

@@ -8,6 +8,8 @@ from mmengine.registry import init_default_scope
 
 import hallucinet_mm  # noqa: F401
 from hallucinet_mm.models.teachers import FrozenTeacherWrapper
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
 
 _ROOT_CFG = 'configs/_base_/models/r3d18_tiny_teacher.py'
 
@@ -76,3 +78,28 @@ def tiny_recognizer_cfg(teacher_cfg, teacher_ckpt, **overrides):
                     format_shape='NCTHW'))))
     cfg.update(overrides)
     return cfg
+
+
+@pytest.fixture
+def model(tiny_teacher_cfg, tiny_teacher_ckpt):
+    """A fresh tiny_recognizer_cfg model (seed 0, weights initialised)."""
+    torch.manual_seed(0)
+    m = MODELS.build(tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt))
+    m.init_weights()
+    return m
+
+
+def tiny_batch(labels, with_teacher=True, seed=0):
+    """A batch for that model: random 32 px frames (and 16-frame teacher
+    clips unless not with_teacher) with these labels."""
+    g = torch.Generator().manual_seed(seed)
+    inputs = dict(
+        imgs=[torch.randint(0, 255, (1, 3, 32, 32), generator=g).float()
+              for _ in labels])
+    if with_teacher:
+        inputs['teacher_imgs'] = [
+            torch.randint(0, 255, (1, 3, 16, 32, 32), generator=g).float()
+            for _ in labels
+        ]
+    samples = [ActionDataSample().set_gt_label(label) for label in labels]
+    return dict(inputs=inputs, data_samples=samples)

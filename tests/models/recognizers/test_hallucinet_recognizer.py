@@ -8,30 +8,11 @@ from mmengine.optim import OptimWrapper
 
 from hallucinet_mm.models.losses import HallucinationLoss
 from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
-from tests.models.conftest import tiny_recognizer_cfg
+from tests.models.conftest import tiny_batch, tiny_recognizer_cfg
 
 
 def _batch(n=2, with_teacher=True, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    inputs = dict(
-        imgs=[torch.randint(0, 255, (1, 3, 32, 32), generator=g).float()
-              for _ in range(n)])
-    if with_teacher:
-        inputs['teacher_imgs'] = [
-            torch.randint(0, 255, (1, 3, 16, 32, 32), generator=g).float()
-            for _ in range(n)
-        ]
-    samples = [ActionDataSample().set_gt_label(i % 6) for i in range(n)]
-    return dict(inputs=inputs, data_samples=samples)
-
-
-@pytest.fixture
-def model(tiny_teacher_cfg, tiny_teacher_ckpt):
-    torch.manual_seed(0)
-    m = MODELS.build(tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt))
-    m.init_weights()
-    return m
+    return tiny_batch([i % 6 for i in range(n)], with_teacher, seed)
 
 
 def test_loss_is_ce_plus_weighted_hallucination(model):

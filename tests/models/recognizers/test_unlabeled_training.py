@@ -1,35 +1,10 @@
 """Semi-supervised HalluciNet: unlabeled samples train L_hallu only."""
-import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 
 from hallucinet_mm.utils.unlabeled import UNLABELED
-from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
-from tests.models.conftest import tiny_recognizer_cfg
-
-
-def _batch(labels, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    n = len(labels)
-    inputs = dict(
-        imgs=[torch.randint(0, 255, (1, 3, 32, 32), generator=g).float()
-              for _ in range(n)],
-        teacher_imgs=[
-            torch.randint(0, 255, (1, 3, 16, 32, 32), generator=g).float()
-            for _ in range(n)
-        ])
-    samples = [ActionDataSample().set_gt_label(label) for label in labels]
-    return dict(inputs=inputs, data_samples=samples)
-
-
-@pytest.fixture
-def model(tiny_teacher_cfg, tiny_teacher_ckpt):
-    torch.manual_seed(0)
-    m = MODELS.build(tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt))
-    m.init_weights()
-    return m
+from tests.models.conftest import tiny_batch as _batch
 
 
 def test_masked_loss_is_the_labeled_only_loss(model):
