@@ -20,12 +20,6 @@ def synthetic_videos(tmp_path_factory):
     """
     from tools.data.make_synthetic_videos import make_synthetic_dataset
     return make_synthetic_dataset(
-        str(tmp_path_factory.mktemp('synthetic_videos')),
-        num_classes=6,
-        videos_per_class_train=4,
-        videos_per_class_val=2,
-        num_frames=24,
-        height=32,
-        width=32,
-        seed=0,
-        rawframes=True)
+        str(tmp_path_factory.mktemp('synthetic_videos')), num_classes=6,
+        videos_per_class_train=4, videos_per_class_val=2, num_frames=24,
+        height=32, width=32, seed=0, rawframes=True)

@@ -30,13 +30,8 @@ def small_dataset(tmp_path_factory):
     """6 classes, 3 train + 2 val videos per class, 20 frames, rawframes."""
     out = tmp_path_factory.mktemp('synthetic')
     info = make_synthetic_dataset(
-        str(out),
-        num_classes=6,
-        videos_per_class_train=3,
-        videos_per_class_val=2,
-        num_frames=20,
-        seed=0,
-        rawframes=True)
+        str(out), num_classes=6, videos_per_class_train=3,
+        videos_per_class_val=2, num_frames=20, seed=0, rawframes=True)
     return info
 
 
@@ -117,13 +112,8 @@ def test_determinism(tmp_path):
 
 def test_non_square_size(tmp_path):
     info = make_synthetic_dataset(
-        str(tmp_path),
-        num_classes=2,
-        videos_per_class_train=1,
-        videos_per_class_val=1,
-        num_frames=5,
-        height=24,
-        width=40)
+        str(tmp_path), num_classes=2, videos_per_class_train=1,
+        videos_per_class_val=1, num_frames=5, height=24, width=40)
     rel = _read_lines(info['val_ann'])[0].split(' ')[0]
     frames = read_video(osp.join(info['video_dir'], rel))
     assert frames.shape == (5, 24, 40, 3)

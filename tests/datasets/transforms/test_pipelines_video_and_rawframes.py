@@ -17,6 +17,18 @@ def _build(ds_cfg):
     return DATASETS.build(ds_cfg)
 
 
+def _rawframes(videos, split, pipeline):
+    """The rawframes of the synthetic videos' `split` list."""
+    return _build(
+        dict(
+            type='CheckedRawframeDataset',
+            ann_file=videos[f'{split}_rawframes_ann'],
+            data_prefix=dict(img=videos['rawframe_dir']),
+            filename_tmpl='img_{:05}.jpg',
+            start_index=1,
+            pipeline=pipeline))
+
+
 def test_video_and_rawframes_give_the_same_frames(synthetic_videos):
     videos = _build(
         dict(
@@ -29,18 +41,11 @@ def test_video_and_rawframes_give_the_same_frames(synthetic_videos):
                 dict(type='DecordDecode'), SPLIT,
                 dict(type='FormatShape', input_format='NCHW'), PACK
             ]))
-    frames = _build(
-        dict(
-            type='CheckedRawframeDataset',
-            ann_file=synthetic_videos['train_rawframes_ann'],
-            data_prefix=dict(img=synthetic_videos['rawframe_dir']),
-            filename_tmpl='img_{:05}.jpg',
-            start_index=1,
-            pipeline=[
-                dict(type='SingleFrameSampler', test_mode=True),
-                dict(type='RawFrameDecode'), SPLIT,
-                dict(type='FormatShape', input_format='NCHW'), PACK
-            ]))
+    frames = _rawframes(synthetic_videos, 'train', [
+        dict(type='SingleFrameSampler', test_mode=True),
+        dict(type='RawFrameDecode'), SPLIT,
+        dict(type='FormatShape', input_format='NCHW'), PACK
+    ])
     assert len(videos) == len(frames)
     a, b = videos[0]['inputs'], frames[0]['inputs']
     assert a['imgs'].shape == b['imgs'].shape == (1, 3, 24, 24)
@@ -59,22 +64,12 @@ def test_video_and_rawframes_give_the_same_frames(synthetic_videos):
 
 
 def test_rawframes_student_only(synthetic_videos):
-    frames = _build(
-        dict(
-            type='CheckedRawframeDataset',
-            ann_file=synthetic_videos['val_rawframes_ann'],
-            data_prefix=dict(img=synthetic_videos['rawframe_dir']),
-            filename_tmpl='img_{:05}.jpg',
-            start_index=1,
-            pipeline=[
-                dict(
-                    type='SingleFrameSampler',
-                    with_teacher=False,
-                    test_mode=True),
-                dict(type='RawFrameDecode'), SPLIT,
-                dict(type='FormatShape', input_format='NCHW'),
-                dict(type='PackActionInputs', collect_keys=('imgs', ))
-            ]))
+    frames = _rawframes(synthetic_videos, 'val', [
+        dict(type='SingleFrameSampler', with_teacher=False, test_mode=True),
+        dict(type='RawFrameDecode'), SPLIT,
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs', collect_keys=('imgs', ))
+    ])
     sample = frames[0]
     assert set(sample['inputs']) == {'imgs'}
     assert np.array_equal(
