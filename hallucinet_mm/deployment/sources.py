@@ -6,6 +6,8 @@ from typing import Iterator, List, Optional, Union
 
 import numpy as np
 
+from hallucinet_mm.datasets.transforms.decoded_video import FrameBatch
+
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
                     '.tiff')
 
@@ -53,16 +55,6 @@ def read_image(path: str) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-class _FrameBatch:
-    """What decord's ``get_batch`` returns: ``asnumpy()`` gives the array."""
-
-    def __init__(self, frames: np.ndarray) -> None:
-        self.frames = frames
-
-    def asnumpy(self) -> np.ndarray:
-        return self.frames
-
-
 class ImageReader:
     """A still image as a one-frame video.
 
@@ -87,13 +79,13 @@ class ImageReader:
         """No frame rate: 0."""
         return 0.0
 
-    def get_batch(self, indices) -> _FrameBatch:
+    def get_batch(self, indices) -> FrameBatch:
         """The image once per index (every index must be 0)."""
         indices = [int(i) for i in np.asarray(indices).reshape(-1)]
         if any(i != 0 for i in indices):
             raise IndexError(f'{self.filename} is an image (one frame); '
                              f'frames {indices} were asked for')
-        return _FrameBatch(np.stack([self.frame] * len(indices)))
+        return FrameBatch(np.stack([self.frame] * len(indices)))
 
 
 def image_folder_files(folder: str) -> List[str]:
