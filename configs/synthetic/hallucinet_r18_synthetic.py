@@ -56,7 +56,8 @@ def single_frame_pipeline(**sampler):
     with_teacher=False, the teacher clip; no flips (see the dataset base)."""
     with_teacher = sampler.get('with_teacher', True)
     return [
-        dict(type='CheckedDecordInit'),
+        dict(type='CheckedDecordInit',
+             cache_bytes={{_base_.video_cache_bytes}}),
         dict(type='SingleFrameSampler', **sampler),
         dict(type='CheckedDecordDecode'),
         dict(type='SplitStudentTeacher'),

@@ -9,7 +9,8 @@ model = {{_base_.teacher_model}}
 
 # One 16-frame clip per video, at random in training, centred in testing.
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='CheckedDecordInit',
+             cache_bytes={{_base_.video_cache_bytes}}),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
     dict(type='CheckedDecordDecode'),
     dict(type='FormatShape', input_format='NCTHW'),

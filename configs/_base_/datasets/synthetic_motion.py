@@ -9,6 +9,11 @@
 data_root = 'data/synthetic'
 dataset_type = 'CheckedVideoDataset'
 num_classes = 6
+# The students read each of their few videos ~200 times and the teacher each
+# pool video once an epoch: every data-loader worker keeps up to this many
+# bytes of decoded frames (CheckedDecordInit(cache_bytes=...); a 40-frame
+# 32x32 video is 123 KB, all 480 of the main job's are 59 MB).
+video_cache_bytes = 256 * 1024**2
 
 train_dataloader = dict(
     batch_size=16, num_workers=1, persistent_workers=True,
