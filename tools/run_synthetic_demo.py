@@ -20,7 +20,7 @@ README states it, and ``results.json`` records it):
   Rows: ``vanilla`` (CE on the labeled set), ``hallucinet`` (the paper's
   setting: CE + 50 * L_hallu on the labeled set), ``hallucinet_unlabeled``
   (plus L_hallu on the unlabeled set) and ``ceiling`` (vanilla with labels
-  on the whole pool: what one frame allows). Same seed, data, 300-iteration
+  on the whole pool: what one frame allows). Same seed, data, 600-iteration
   budget and batch for every row of a seed.
 * **Selection**: the checkpoint with the best validation top-1; the table
   reports the test split, which nothing is tuned on.

@@ -105,11 +105,11 @@ def class_names(num_classes=6):
     Raises:
         ValueError: If ``num_classes`` is out of range.
     """
-    _check_int('num_classes', num_classes, 1, MAX_CLASSES)
+    check_int('num_classes', num_classes, 1, MAX_CLASSES)
     return [m[0] for m in MOTIONS[:num_classes]]
 
 
-def _check_int(name, value, low, high=None):
+def check_int(name, value, low, high=None):
     """Raises ValueError naming ``name`` unless ``low <= value <= high``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f'{name} must be an int, got {value!r}')
@@ -122,9 +122,9 @@ def _check_int(name, value, low, high=None):
         raise ValueError(f'{name} must be {bound}, got {value}{extra}')
 
 
-def _check_side(name, value):
+def check_side(name, value):
     """Checks a frame side: an even int >= MIN_SIDE (mp4v needs even)."""
-    _check_int(name, value, MIN_SIDE)
+    check_int(name, value, MIN_SIDE)
     if value % 2:
         raise ValueError(f'{name} must be even (the mp4v codec silently '
                          f'crops odd sizes), got {value}')
@@ -226,11 +226,11 @@ def render_clip(label,
         ``color`` (RGB, 0-255), ``value`` (HSV brightness incl. cue) and
         ``trail``.
     """
-    _check_int('num_classes', num_classes, 1, MAX_CLASSES)
-    _check_int('label', label, 0, num_classes - 1)
-    _check_int('num_frames', num_frames, 1)
-    _check_int('height', height, MIN_SIDE)
-    _check_int('width', width, MIN_SIDE)
+    check_int('num_classes', num_classes, 1, MAX_CLASSES)
+    check_int('label', label, 0, num_classes - 1)
+    check_int('num_frames', num_frames, 1)
+    check_int('height', height, MIN_SIDE)
+    check_int('width', width, MIN_SIDE)
     if not 0.0 <= float(static_cue) <= 1.0:
         raise ValueError(f'static_cue must be in [0, 1], got {static_cue}')
     if not 0.0 <= float(trail) <= 1.0:

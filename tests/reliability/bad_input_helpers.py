@@ -4,7 +4,7 @@ import os.path as osp
 
 import numpy as np
 
-from tools.data.make_synthetic_videos import write_video
+from hallucinet_mm.utils.video_files import write_video
 
 
 def tiny_video(path, num_frames=24, width=32, height=32, seed=0):

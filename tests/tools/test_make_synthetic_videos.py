@@ -8,11 +8,10 @@ import decord
 import numpy as np
 import pytest
 
-from tools.data.make_synthetic_videos import (MAX_CLASSES, class_names, main,
-                                              make_synthetic_dataset,
-                                              read_video, render_clip,
-                                              write_corrupt_video,
-                                              write_video)
+from hallucinet_mm.datasets.synthetic_motion import (MAX_CLASSES,
+                                                     class_names, render_clip)
+from hallucinet_mm.utils.video_files import read_video, write_video
+from tools.data.make_synthetic_videos import main, make_synthetic_dataset
 
 
 def _read_lines(path):
@@ -119,44 +118,6 @@ def test_non_square_size(tmp_path):
     assert frames.shape == (5, 24, 40, 3)
 
 
-def test_write_video_round_trip(tmp_path):
-    yy, xx = np.mgrid[0:32, 0:40]
-    frames = []
-    for t in range(5):
-        frame = np.stack([60 + 2 * xx, 60 + 2 * yy, np.full_like(xx, 120)],
-                         axis=-1)
-        frame[8:20, 4 + 4 * t:16 + 4 * t] = (220, 40, 40)
-        frames.append(frame)
-    frames = np.clip(np.stack(frames), 0, 255).astype(np.uint8)
-    path = write_video(str(tmp_path / 'sub' / 'five.mp4'), frames, fps=10)
-    reader = decord.VideoReader(path, num_threads=1)
-    assert len(reader) == 5
-    decoded = reader.get_batch(list(range(5))).asnumpy()
-    assert decoded.shape == frames.shape
-    err = np.abs(decoded.astype(int) - frames.astype(int))
-    assert err.mean() < 5
-    # The moving red square is where it was written (RGB order kept).
-    assert decoded[4, 14, 24, 0] > 150 and decoded[4, 14, 24, 1] < 110
-
-
-def test_write_video_rejects_bad_input(tmp_path):
-    path = str(tmp_path / 'x.mp4')
-    with pytest.raises(ValueError, match='even'):
-        write_video(path, np.zeros((3, 31, 32, 3), np.uint8))
-    with pytest.raises(ValueError, match='uint8'):
-        write_video(path, np.zeros((3, 32, 32, 3), np.float32))
-    with pytest.raises(ValueError, match='shape'):
-        write_video(path, np.zeros((32, 32, 3), np.uint8))
-    with pytest.raises(ValueError, match='at least one'):
-        write_video(path, np.zeros((0, 32, 32, 3), np.uint8))
-
-
-def test_write_video_verify(tmp_path):
-    frames, _ = render_clip(1, 6, rng=np.random.default_rng(0))
-    path = write_video(str(tmp_path / 'ok.mp4'), frames, verify=True)
-    assert read_video(path).shape == frames.shape
-
-
 def test_widths_decord_misreads_are_rejected(tmp_path):
     """decord 0.6.0 returns 4 channels for width 48; the generator says so."""
     frames = np.full((2, 32, 48, 3), 100, np.uint8)
@@ -168,14 +129,6 @@ def test_widths_decord_misreads_are_rejected(tmp_path):
     with pytest.raises(ValueError, match='width'):
         make_synthetic_dataset(str(tmp_path / 'never'), width=48)
     assert not (tmp_path / 'never').exists()
-
-
-def test_write_corrupt_video(tmp_path):
-    path = write_corrupt_video(str(tmp_path / 'bad' / 'corrupt.mp4'))
-    assert osp.getsize(path) > 0
-    with pytest.raises(RuntimeError):
-        decord.VideoReader(path, num_threads=1)
-    assert not cv2.VideoCapture(path).isOpened()
 
 
 @pytest.mark.parametrize('kwargs, name', [

@@ -117,9 +117,9 @@ def render_pan_zoom(image: np.ndarray,
 def make_sources(out_dir: str, args: argparse.Namespace
                  ) -> List[Tuple[str, str]]:
     """Writes the source videos; returns (source name, path) pairs."""
-    from tools.data.make_synthetic_videos import (MAX_CLASSES,
-                                                  make_synthetic_dataset,
-                                                  write_video)
+    from hallucinet_mm.datasets.synthetic_motion import MAX_CLASSES
+    from hallucinet_mm.utils.video_files import write_video
+    from tools.data.make_synthetic_videos import make_synthetic_dataset
     width, height = parse_resolution(args.source_resolution)
     videos = []
     if 'synthetic' in args.sources:
