@@ -248,6 +248,18 @@ def mean_std(values) -> str:
     return f'{values.mean():.3f} +- {values.std(ddof=0):.3f}'
 
 
+def paired_interval(diffs) -> str:
+    """95 % t-interval of the mean paired difference, and its sign count."""
+    diffs = np.asarray(diffs, dtype=float)
+    wins = f'{int((diffs > 0).sum())}/{len(diffs)} seeds > 0'
+    if len(diffs) < 2:
+        return f'n/a (one seed), {wins}'
+    from scipy.stats import t
+    half = t.ppf(0.975, len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(
+        len(diffs))
+    return f'[{diffs.mean() - half:+.3f}, {diffs.mean() + half:+.3f}], {wins}'
+
+
 def summarise(results: dict, seeds: list) -> dict:
     """Table cells (mean +- std) and per-seed paired differences."""
     table = {}
@@ -263,6 +275,7 @@ def summarise(results: dict, seeds: list) -> dict:
             cells[f'{row} - vanilla'] = (
                 f'{mean_std(diffs)} [' +
                 ', '.join(f'{d:+.3f}' for d in diffs) + ']')
+            cells[f'{row} - vanilla 95% CI'] = paired_interval(diffs)
             cells[f'{row} val R^2'] = mean_std(
                 [res[s][row]['val_r2'] for s in seeds])
         table[col] = cells
@@ -274,6 +287,7 @@ def format_table(table: dict, seeds: list) -> str:
                                                 for r in STUDENTS]
     for row in ('hallucinet', 'hallucinet_unlabeled'):
         names += [(f'{row} - vanilla', f'  {LABELS[row]} - vanilla'),
+                  (f'{row} - vanilla 95% CI', '    95% t-interval of the mean'),
                   (f'{row} val R^2', f'  {LABELS[row]}: val R^2')]
     cols = list(table)
     width = max(len(label) for _, label in names)

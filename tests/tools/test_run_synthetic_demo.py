@@ -4,7 +4,8 @@ import os.path as osp
 import sys
 
 from tests.tools.tool_runner import ROOT, run_tool
-from tools.run_synthetic_demo import (STUDENTS, format_table, summarise,
+from tools.run_synthetic_demo import (STUDENTS, format_table,
+                                      paired_interval, summarise,
                                       write_subsets)
 
 
@@ -28,7 +29,10 @@ def test_summary_pairs_each_seed_with_its_vanilla():
     assert cue['hallucinet_unlabeled - vanilla'].startswith('0.200 +- 0.000')
     assert null['hallucinet - vanilla'].startswith('0.000 +- 0.000')
     assert cue['hallucinet val R^2'] == '0.100 +- 0.000'
+    assert cue['hallucinet - vanilla 95% CI'] == ('[+0.100, +0.100], '
+                                                  '2/2 seeds > 0')
     text = format_table(table, [0, 1])
+    assert '95% t-interval of the mean' in text
     assert 'cue-only ceiling' in text and 'val R^2' in text
     assert text.splitlines()[1].split() == ['cue', 'null']
 
@@ -68,3 +72,13 @@ def test_demo_writes_table_json_and_plot(tmp_path):
     assert 'test split' in results['protocol']
     assert osp.getsize(tmp_path / 'curves.png') > 10_000
     assert (tmp_path / 'results.md').read_text().startswith('Test top-1')
+
+
+def test_paired_interval_is_the_t_interval_written_out():
+    # diffs 0.1 and 0.3: mean 0.2, sd 0.1414, t(0.975, 1 dof) = 12.706.
+    half = 12.706 * 0.1414214 / 2**0.5
+    lo, hi = 0.2 - half, 0.2 + half
+    assert paired_interval([0.1, 0.3]) == (f'[{lo:+.3f}, {hi:+.3f}], '
+                                           '2/2 seeds > 0')
+    assert paired_interval([0.05, -0.02, 0.01]).endswith('2/3 seeds > 0')
+    assert paired_interval([0.2]) == 'n/a (one seed), 1/1 seeds > 0'
