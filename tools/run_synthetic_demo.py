@@ -92,9 +92,22 @@ def parse_args(argv=None):
     parser.add_argument('--teacher-epochs', type=int, default=15)
     parser.add_argument('--student-iters', type=int, default=600)
     parser.add_argument('--val-interval', type=int, default=100)
+    parser.add_argument(
+        '--student-cfg-options',
+        nargs='+',
+        default=[],
+        metavar='KEY=VALUE',
+        help='extra --cfg-options for every student run, for diagnostics '
+        '(e.g. optim_wrapper.optimizer.fused=False); recorded in '
+        'results.json')
     parser.add_argument('--jobs', type=int, default=2,
                         help='runs at a time (each with one torch thread)')
     parser.add_argument('--data-seed', type=int, default=0)
+    parser.add_argument(
+        '--summarise',
+        metavar='RESULTS_JSON',
+        help='print the table of a finished run from its results.json '
+        '(no training)')
     return parser.parse_args(argv)
 
 
@@ -176,6 +189,7 @@ def train_student(runs, row, seed, col_dir, teacher, args) -> dict:
                 f'train_dataloader.dataset.datasets.{key}.data_prefix.video='
                 f'{data}/videos'
             ]
+    opts += args.student_cfg_options
     if row in USES_TEACHER:
         opts.append(f'model.teacher.checkpoint={teacher.result()["ckpt"]}')
     runs.tool(f'train {row}', [
@@ -328,8 +342,24 @@ def plot_curves(results: dict, seeds: list, out_file: str) -> None:
     plt.close(fig)
 
 
+def table_of_results_file(path: str) -> str:
+    """The table of a finished run, recomputed from its results.json."""
+    with open(path) as f:
+        saved = json.load(f)
+    seeds = saved['args']['seeds']
+    results = {
+        col: {(int(k) if k.isdigit() else k): v
+              for k, v in res.items()}
+        for col, res in saved['results'].items()
+    }
+    return format_table(summarise(results, seeds), seeds)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.summarise:
+        print(table_of_results_file(args.summarise))
+        return
     from tools.data.make_synthetic_videos import make_synthetic_dataset
     work_dir = osp.abspath(args.work_dir)
     columns = ['cue', 'null'] if args.null_control else ['cue']

@@ -1,4 +1,5 @@
 """The built-in main job: table logic, and end to end at a tiny size."""
+import glob
 import json
 import os.path as osp
 import sys
@@ -59,9 +60,16 @@ def test_demo_writes_table_json_and_plot(tmp_path):
         osp.join(ROOT, 'tools', 'run_synthetic_demo.py'), '--work-dir',
         str(tmp_path), '--seeds', '0', '--teacher-epochs', '1',
         '--student-iters', '4', '--val-interval', '2', '--pool-per-class',
-        '2', '--labeled-per-class', '1', '--eval-per-class', '1'
+        '2', '--labeled-per-class', '1', '--eval-per-class', '1',
+        '--student-cfg-options', 'optim_wrapper.optimizer.fused=False'
     ])
     assert '[5/5]' in out and 'HalluciNet + unlabeled pool' in out
+    # The diagnostic options reach every student run, and only those.
+    for row in STUDENTS:
+        dumped = glob.glob(str(tmp_path / 'cue' / 'seed0' / row / '*.py'))
+        assert "fused=False" in open(dumped[0]).read(), row
+    teacher_cfg = glob.glob(str(tmp_path / 'cue' / 'teacher' / '*.py'))
+    assert 'fused' not in open(teacher_cfg[0]).read()
     results = json.load(open(tmp_path / 'results.json'))
     cue = results['results']['cue']
     assert 0.0 <= cue['teacher']['test_acc'] <= 1.0
@@ -71,7 +79,15 @@ def test_demo_writes_table_json_and_plot(tmp_path):
     assert 'val_r2' in cue['0']['hallucinet_unlabeled']
     assert 'test split' in results['protocol']
     assert osp.getsize(tmp_path / 'curves.png') > 10_000
-    assert (tmp_path / 'results.md').read_text().startswith('Test top-1')
+    table = (tmp_path / 'results.md').read_text()
+    assert table.startswith('Test top-1')
+    # --summarise recomputes the same table from results.json.
+    again = run_tool([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'run_synthetic_demo.py'), '--summarise',
+        str(tmp_path / 'results.json')
+    ])
+    assert table.strip() in again
 
 
 def test_paired_interval_is_the_t_interval_written_out():
