@@ -7,9 +7,8 @@
 # centre frame (total_frames // 2) and phi_t is the teacher's feature of the
 # 16 frames starting there (the paper's UCF-101/HMDB-51 protocol). The online
 # config (hallucinet_r18_synthetic.py) draws a random frame in training; its
-# exact online equivalent of this config is
-#   --cfg-options train_dataloader.dataset.pipeline.1.mode=centre
-# and sees the same phi_t targets (up to float rounding with a float32
+# exact online equivalent of this config is that config with the
+# SingleFrameSampler's mode='centre', which sees the same phi_t targets (up to float rounding with a float32
 # store; see tests/store/test_loading.py).
 # LoadTeacherFeatures refuses any sample whose anchor frame differs from the
 # stored one (e.g. a random mode sampler), and CheckTeacherFeatureStoreHook
@@ -29,8 +28,8 @@
 #   python tools/train.py configs/synthetic/hallucinet_r18_synthetic_store.py
 # Another teacher checkpoint: --cfg-options store_teacher.checkpoint=...
 # (in both commands; the store records its sha256). Another store location:
-# train_dataloader.dataset.pipeline.4.store_dir=... (store_root is
-# substituted when this file is read).
+# --cfg-options train_dataloader.dataset.teacher_feature_store=DIR/train
+# (test_dataloader.dataset.teacher_feature_store for the test split's).
 _base_ = ['./hallucinet_r18_synthetic.py']
 
 store_root = 'work_dirs/teacher_store_r3d18_synthetic'
@@ -62,17 +61,18 @@ train_pipeline = [
         test_mode=True),
     dict(type='CheckedDecordDecode'),
     dict(type='SplitStudentTeacher'),  # no flip: the store is unflipped
-    dict(type='LoadTeacherFeatures', store_dir=store_root + '/train'),
+    # Reads the dataset's teacher_feature_store (set below).
+    dict(type='LoadTeacherFeatures'),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', 'teacher_feats'))
 ]
-# The same, with the test split's store (for the test-set hallucination loss).
-test_pipeline_with_store = [
-    dict(t, store_dir=store_root + '/test')
-    if t['type'] == 'LoadTeacherFeatures' else t for t in train_pipeline
-]
-
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline_with_store))
+train_dataloader = dict(
+    dataset=dict(
+        pipeline=train_pipeline,
+        teacher_feature_store=store_root + '/train'))
+# The same with the test split's store, for the test-set hallucination loss.
+test_dataloader = dict(
+    dataset=dict(
+        pipeline=train_pipeline, teacher_feature_store=store_root + '/test'))
 
 custom_hooks = [dict(type='CheckTeacherFeatureStoreHook')]

@@ -123,8 +123,50 @@ def _check_paths(data_list: List[dict], key: str, ann_file: str,
             f'{shown}{more}')
 
 
+def attach_teacher_feature_store(pipeline, store_dir: Optional[str],
+                                 source: str) -> None:
+    """Points every ``LoadTeacherFeatures`` of a pipeline at ``store_dir``.
+
+    Args:
+        pipeline: The dataset's ``Compose``.
+        store_dir (str, optional): The store; None leaves the pipeline as is.
+        source (str): The dataset's annotation file, named in errors.
+
+    Raises:
+        ValueError: If a store is given to a pipeline that reads none.
+    """
+    if store_dir is None:
+        return
+    # Imported here: the store package builds on the datasets' transforms.
+    from hallucinet_mm.store.loading import LoadTeacherFeatures
+    loaders = [
+        t for t in getattr(pipeline, 'transforms', [])
+        if isinstance(t, LoadTeacherFeatures)
+    ]
+    if not loaders:
+        raise ValueError(
+            f'{source}: teacher_feature_store={store_dir!r} is given but the '
+            'pipeline has no LoadTeacherFeatures to read it')
+    for loader in loaders:
+        loader.set_store_dir(store_dir)
+
+
+class _CheckedDatasetOptions:
+    """The options both checked datasets add to MMAction2's (see them)."""
+
+    def __init__(self,
+                 *args,
+                 check_files: bool = True,
+                 teacher_feature_store: Optional[str] = None,
+                 **kwargs) -> None:
+        self.check_files = check_files
+        super().__init__(*args, **kwargs)
+        attach_teacher_feature_store(self.pipeline, teacher_feature_store,
+                                     self.ann_file)
+
+
 @DATASETS.register_module()
-class CheckedVideoDataset(VideoDataset):
+class CheckedVideoDataset(_CheckedDatasetOptions, VideoDataset):
     """:class:`mmaction.datasets.VideoDataset` with line-numbered errors.
 
     Lines are ``path label [label ...]``; paths are joined with
@@ -133,12 +175,12 @@ class CheckedVideoDataset(VideoDataset):
     Args:
         check_files (bool): Check that every video file exists when the
             annotation is loaded. Defaults to True.
+        teacher_feature_store (str, optional): The teacher-feature store
+            the pipeline's ``LoadTeacherFeatures`` reads (set here so a
+            config can change it without an index into the pipeline).
+            Defaults to None: the transform's own ``store_dir``.
         **kwargs: See :class:`mmaction.datasets.VideoDataset`.
     """
-
-    def __init__(self, *args, check_files: bool = True, **kwargs) -> None:
-        self.check_files = check_files
-        super().__init__(*args, **kwargs)
 
     def parse_labels(self, fields: Sequence[str], lineno: int, line: str):
         """The label(s) of one annotation line (errors name file:line)."""
@@ -166,7 +208,7 @@ class CheckedVideoDataset(VideoDataset):
 
 
 @DATASETS.register_module()
-class CheckedRawframeDataset(RawframeDataset):
+class CheckedRawframeDataset(_CheckedDatasetOptions, RawframeDataset):
     """:class:`mmaction.datasets.RawframeDataset` with line-numbered errors.
 
     Lines are ``frame_dir total_frames label [label ...]`` (with
@@ -175,12 +217,10 @@ class CheckedRawframeDataset(RawframeDataset):
     Args:
         check_files (bool): Check that every frame folder exists when the
             annotation is loaded. Defaults to True.
+        teacher_feature_store (str, optional): See
+            :class:`CheckedVideoDataset`. Defaults to None.
         **kwargs: See :class:`mmaction.datasets.RawframeDataset`.
     """
-
-    def __init__(self, *args, check_files: bool = True, **kwargs) -> None:
-        self.check_files = check_files
-        super().__init__(*args, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """Loads and checks the annotation file."""

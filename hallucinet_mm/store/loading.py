@@ -38,7 +38,11 @@ class LoadTeacherFeatures(BaseTransform):
         - teacher_feats: (steps, D) float32
 
     Args:
-        store_dir (str): The store directory.
+        store_dir (str, optional): The store directory. None: the dataset's
+            ``teacher_feature_store`` sets it (``CheckedVideoDataset``,
+            ``CheckedRawframeDataset``), so a config changes it with
+            ``--cfg-options train_dataloader.dataset.teacher_feature_store=DIR``
+            instead of an index into the pipeline. Defaults to None.
         expected (dict, optional): Expected manifest fields
             (``build_store_spec(cfg, split)``), checked when the transform
             is built. Defaults to None.
@@ -50,7 +54,7 @@ class LoadTeacherFeatures(BaseTransform):
     """
 
     def __init__(self,
-                 store_dir: str,
+                 store_dir: Optional[str] = None,
                  expected: Optional[Dict] = None,
                  check_keys: bool = True,
                  verify: str = 'size') -> None:
@@ -59,12 +63,23 @@ class LoadTeacherFeatures(BaseTransform):
         self.check_keys = check_keys
         self.verify = verify
         self._store = None
+        if self.expected is not None and store_dir is not None:
+            self.store  # noqa: B018  (opens and checks now)
+
+    def set_store_dir(self, store_dir: str) -> None:
+        """Points the transform at another store (opened on next use)."""
+        self.store_dir = store_dir
+        self._store = None
         if self.expected is not None:
             self.store  # noqa: B018  (opens and checks now)
 
     @property
     def store(self) -> TeacherFeatureStore:
         """TeacherFeatureStore: The store, opened on first access."""
+        if self.store_dir is None:
+            raise ValueError(
+                'LoadTeacherFeatures has no store_dir: give it one, or give '
+                'its dataset teacher_feature_store=DIR')
         if self._store is None:
             self._store = TeacherFeatureStore(
                 self.store_dir, self.expected, verify=self.verify)

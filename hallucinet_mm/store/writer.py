@@ -291,6 +291,7 @@ def extract_teacher_features(cfg: Config,
 
     ds_cfg = dataset_cfg(cfg, split).to_dict()
     ds_cfg['pipeline'] = extraction_pipeline(cfg, split)
+    ds_cfg.pop('teacher_feature_store', None)  # the store being made
     dataset = DATASETS.build(ds_cfg)
     dataset.full_init()
     num_samples = len(dataset)

@@ -15,8 +15,6 @@ ONLINE_CFG = osp.join(ROOT, 'configs/synthetic/hallucinet_r18_synthetic.py')
 STORE_CFG = osp.join(ROOT,
                      'configs/synthetic/hallucinet_r18_synthetic_store.py')
 TEACHER_CFG = osp.join(ROOT, 'configs/_base_/models/r3d18_tiny_teacher.py')
-#: Position of LoadTeacherFeatures in the store config's pipelines.
-LOAD_POS = 4
 #: Samples used from the val list (6 classes x 2 videos, 24 frames).
 NUM_SAMPLES = 6
 
@@ -62,8 +60,7 @@ def store_cfg(videos: dict,
     cfg = Config.fromfile(STORE_CFG)
     opts = _data_options(videos, num_samples)
     opts['store_teacher.checkpoint'] = ckpt
-    opts[f'train_dataloader.dataset.pipeline.{LOAD_POS}.store_dir'] = \
-        store_dir
+    opts['train_dataloader.dataset.teacher_feature_store'] = store_dir
     opts.update(options)
     cfg.merge_from_dict(opts)
     return cfg

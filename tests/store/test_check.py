@@ -5,7 +5,7 @@ import pytest
 from hallucinet_mm.store import (FeatureStoreMismatchError, build_store_spec,
                                  check_dataset_stores)
 from mmaction.registry import DATASETS
-from tests.store.helpers import LOAD_POS, online_cfg, store_cfg
+from tests.store.helpers import online_cfg, store_cfg
 
 
 def test_check_dataset_stores(store_setup):
@@ -18,7 +18,8 @@ def test_check_dataset_stores(store_setup):
         check_dataset_stores(bad, 'train', dataset)
     # The config's LoadTeacherFeatures can also be given the spec directly.
     pipeline = bad.train_dataloader.dataset.pipeline
-    pipeline[LOAD_POS]['expected'] = build_store_spec(bad, 'train')
+    loader = next(t for t in pipeline if t['type'] == 'LoadTeacherFeatures')
+    loader['expected'] = build_store_spec(bad, 'train')
     with pytest.raises(FeatureStoreMismatchError):
         DATASETS.build(bad.train_dataloader.dataset)
     # A dataset of another length.

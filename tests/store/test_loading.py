@@ -112,3 +112,23 @@ def test_load_pickles_without_the_features(store_setup):
     out = again(dict(sample_idx=3, anchor_inds=np.array([12])))
     np.testing.assert_array_equal(out['teacher_feats'],
                                   t.store.features[3])
+
+
+def test_the_dataset_names_the_store_without_a_pipeline_index(store_setup):
+    s = store_setup
+    cfg = store_cfg(s['videos'], s['ckpt'], s['stores']['float32'])
+    assert cfg.train_dataloader.dataset.teacher_feature_store == \
+        s['stores']['float32']
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    loader = next(t for t in dataset.pipeline.transforms
+                  if isinstance(t, LoadTeacherFeatures))
+    assert loader.store_dir == s['stores']['float32']
+    assert dataset[0]['inputs']['teacher_feats'].shape[-1] == 64
+    # A store given to a pipeline that reads none is refused.
+    online = dict(online_cfg(s['videos'], s['ckpt']).train_dataloader.dataset,
+                  teacher_feature_store=s['stores']['float32'])
+    with pytest.raises(ValueError, match='has no LoadTeacherFeatures'):
+        DATASETS.build(online)
+    # A LoadTeacherFeatures with no store anywhere says so when used.
+    with pytest.raises(ValueError, match='teacher_feature_store=DIR'):
+        LoadTeacherFeatures().store

@@ -25,9 +25,7 @@ def _semi_cfg(videos, ckpt, tmp_path):
     unlabeled.update(type='UnlabeledVideoDataset', ann_file=str(unlabeled_ann))
     for key in ('indices', 'num_classes'):
         unlabeled.pop(key, None)
-    for t in unlabeled.pipeline:
-        if t['type'] == 'LoadTeacherFeatures':
-            t['store_dir'] = str(tmp_path / 'unlabeled')
+    unlabeled['teacher_feature_store'] = str(tmp_path / 'unlabeled')
     cfg.train_dataloader.dataset = dict(
         type='ConcatDataset', datasets=[labeled, unlabeled])
     return cfg
