@@ -394,7 +394,8 @@ def main(argv=None):
     for (col, *key), future in futures.items():
         if key != ['teacher']:
             results[col].setdefault(key[0], {})[key[1]] = future.result()
-    table = format_table(summarise(results, args.seeds), args.seeds)
+    summary = summarise(results, args.seeds)
+    table = format_table(summary, args.seeds)
     print('\n' + table, flush=True)
     plot_curves(results, args.seeds, osp.join(work_dir, 'curves.png'))
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
@@ -404,7 +405,7 @@ def main(argv=None):
                                         (argv or sys.argv[1:])),
                        args=vars(args), protocol=__doc__, columns=COLUMNS,
                        wall_s=time.time() - runs.start, results=results,
-                       table=summarise(results, args.seeds)),
+                       table=summary),
                   f, indent=1, default=str)
     print(f'\nsaved {work_dir}/results.json, results.md and curves.png '
           f'({time.time() - runs.start:.0f}s)', flush=True)

@@ -15,6 +15,7 @@ memory (an image, a folder of images, the last frames of a camera) run
 through the same pipeline with its ``*Init`` steps dropped and its
 ``*Decode`` step replaced by :class:`TakeFrames`.
 """
+from abc import ABC, abstractmethod
 import copy
 from typing import Dict, List, Optional, Sequence
 
@@ -147,14 +148,14 @@ def top_k(scores: np.ndarray,
     ]
 
 
-class StudentBase:
+class StudentBase(ABC):
     """Scores of one clip, from a video file or from frames in memory."""
 
     pipeline_cfg: List[dict]
 
+    @abstractmethod
     def scores(self, data: Dict, pipeline: Compose) -> np.ndarray:
-        """Class scores of one pipeline input (subclasses)."""
-        raise NotImplementedError
+        """Class scores of one pipeline input (each back-end's own)."""
 
     def predict_video(self, path: str) -> np.ndarray:
         """Class scores of a video file (only the sampled frames are

@@ -36,7 +36,8 @@ class CheckedDecordInit(DecordInit):
     With ``cache_bytes``, each process (each data-loader worker) keeps the
     decoded frames of the videos it has read, up to that many bytes (least
     recently used dropped first), and later samples of a video are cut from
-    memory instead of being opened and decoded again: for small datasets
+    memory instead of being opened and decoded again (a video larger than
+    the budget is read as without it): for small datasets
     read for many epochs (the synthetic main job's students decode each of
     their videos about 200 times), with ``persistent_workers=True`` so the
     workers keep their caches. The frames are those decord decodes (tested);
@@ -59,9 +60,15 @@ class CheckedDecordInit(DecordInit):
             return ImageReader(filename)
         if self.cache is None:
             return super()._get_video_reader(filename)
-        open_file = super()._get_video_reader
-        return self.cache.get(
-            filename, lambda: DecodedVideo.decode(open_file(filename)))
+        if filename in self.cache:
+            return self.cache.get(filename, decode=None)
+        reader = super()._get_video_reader(filename)
+        # A video the budget cannot hold is read as without a cache (only
+        # the sampled frames), not decoded whole for nothing.
+        if not self.cache.fits(len(reader) * reader[0].asnumpy().nbytes):
+            return reader
+        return self.cache.get(filename,
+                              lambda: DecodedVideo.decode(reader))
 
     def transform(self, results: Dict) -> Dict:
         """Opens the video and records ``total_frames``.

@@ -85,6 +85,13 @@ class DecodedVideoCache:
     def __len__(self) -> int:
         return len(self._videos)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._videos
+
+    def fits(self, nbytes: int) -> bool:
+        """Whether a video of ``nbytes`` can be kept at all."""
+        return nbytes <= self.max_bytes
+
     def get(self, key: str,
             decode: Callable[[], DecodedVideo]) -> DecodedVideo:
         """The cached video of ``key``, else ``decode()`` (kept if it fits).
@@ -103,7 +110,7 @@ class DecodedVideoCache:
             return video
         self.misses += 1
         video = decode()
-        if video.nbytes <= self.max_bytes:
+        if self.fits(video.nbytes):
             while self.nbytes + video.nbytes > self.max_bytes:
                 _, dropped = self._videos.popitem(last=False)
                 self.nbytes -= dropped.nbytes

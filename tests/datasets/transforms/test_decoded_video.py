@@ -88,3 +88,16 @@ def test_a_missing_file_is_named_with_the_cache(tmp_path):
                        match='video file not found: .*absent.mp4'):
         CheckedDecordInit(cache_bytes=2**20)(
             dict(filename=str(tmp_path / 'absent.mp4')))
+
+
+def test_a_video_over_the_budget_is_read_without_decoding_it_whole(
+        synthetic_videos):
+    init = CheckedDecordInit(cache_bytes=1000)  # a video is 73,728 bytes
+    filename = _videos(synthetic_videos)[0]
+    results = init(dict(filename=filename))
+    assert not isinstance(results['video_reader'], DecodedVideo)
+    assert len(init.cache) == 0 and init.cache.misses == 0
+    _, expected = _decode(CheckedDecordInit(), CheckedDecordDecode(),
+                          filename, [2, 9])
+    np.testing.assert_array_equal(
+        _decode(init, CheckedDecordDecode(), filename, [2, 9])[1], expected)
