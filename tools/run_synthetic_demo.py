@@ -31,7 +31,11 @@ README states it, and ``results.json`` records it):
 Output: one table (mean +- std over the seeds, and the per-seed paired
 difference against vanilla), ``results.json``, ``results.md`` and
 ``curves.png``. Every run goes through ``tools/train.py`` and
-``tools/test.py``; ``--jobs`` runs that many at a time.
+``tools/test.py``; ``--jobs`` runs that many at a time. Each finished run
+leaves ``demo_run.json`` (its command and result): ``--resume`` reuses those
+and reruns only what an interruption left unfinished (the runs are
+deterministic, so the table is the same); without it every run starts in a
+clean directory.
 
 Example:
     python tools/run_synthetic_demo.py --work-dir work_dirs/demo --null-control
@@ -41,6 +45,7 @@ import glob
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 import threading
@@ -52,6 +57,8 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from hallucinet_mm.evaluation.synthetic_demo_report import (  # noqa: E402
+    STUDENTS, format_table, plot_curves, summarise, table_of_results_file)
 from hallucinet_mm.utils.run_records import (  # noqa: E402
     latest_test_metrics, read_json_records)
 
@@ -63,19 +70,11 @@ CONFIGS = dict(
     hallucinet_unlabeled=_CFG +
     'hallucinet-unlabeled_r18_r3d18-tiny_600it_synthetic-motion.py',
     ceiling=_CFG + 'vanilla_r18_600it_synthetic-motion.py')
-STUDENTS = ('vanilla', 'hallucinet', 'hallucinet_unlabeled', 'ceiling')
 USES_TEACHER = ('hallucinet', 'hallucinet_unlabeled')
 #: The two data columns: the generator's cue settings.
 COLUMNS = dict(
     cue=dict(cue_kind='hue', cue_strength=1.0, cue_absent_prob=0.2),
     null=dict(cue_strength=0.0, cue_absent_prob=0.0))
-LABELS = dict(
-    teacher='teacher (3D, 16 frames, whole pool)',
-    vanilla='vanilla 2D (labeled set)',
-    hallucinet='HalluciNet (labeled set; paper)',
-    hallucinet_unlabeled='HalluciNet + unlabeled pool',
-    ceiling='cue-only ceiling (labels on whole pool)')
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -103,6 +102,11 @@ def parse_args(argv=None):
     parser.add_argument('--jobs', type=int, default=2,
                         help='runs at a time (each with one torch thread)')
     parser.add_argument('--data-seed', type=int, default=0)
+    parser.add_argument(
+        '--resume',
+        action='store_true',
+        help='reuse the finished runs in --work-dir (made with the same '
+        'commands) and rerun the unfinished ones')
     parser.add_argument(
         '--summarise',
         metavar='RESULTS_JSON',
@@ -137,6 +141,41 @@ class Runs:
             left = elapsed / self.done * (self.total - self.done)
             print(f'[{self.done}/{self.total}] {name}: {text} ({elapsed:.0f}s'
                   f' elapsed, about {left:.0f}s left)', flush=True)
+
+
+RUN_RECORD = 'demo_run.json'
+
+
+def finished_run(work_dir: str, command: list, resume: bool):
+    """The result of a finished run with ``command`` (``--resume``), or None.
+
+    Anything else in ``work_dir`` (an unfinished run, or any run when not
+    resuming) is removed, so that the run starts clean.
+
+    Raises:
+        ValueError: If the finished run in ``work_dir`` had another command.
+    """
+    record = osp.join(work_dir, RUN_RECORD)
+    if resume and osp.isfile(record):
+        with open(record) as f:
+            saved = json.load(f)
+        if saved['command'] != command:
+            raise ValueError(
+                f'{record} was made by another command:\n{saved["command"]}'
+                f'\nnot\n{command}\nuse another --work-dir')
+        return saved['result']
+    if osp.isdir(work_dir):
+        shutil.rmtree(work_dir)
+    return None
+
+
+def save_run(work_dir: str, command: list, result: dict) -> dict:
+    """Writes ``demo_run.json`` (atomically) and returns ``result``."""
+    tmp = osp.join(work_dir, RUN_RECORD + '.tmp')
+    with open(tmp, 'w') as f:
+        json.dump(dict(command=command, result=result), f, indent=1)
+    os.replace(tmp, osp.join(work_dir, RUN_RECORD))
+    return result
 
 
 def data_options(root: str, train_ann: str) -> list:
@@ -192,10 +231,16 @@ def train_student(runs, row, seed, col_dir, teacher, args) -> dict:
     opts += args.student_cfg_options
     if row in USES_TEACHER:
         opts.append(f'model.teacher.checkpoint={teacher.result()["ckpt"]}')
-    runs.tool(f'train {row}', [
+    command = [
         'tools/train.py', CONFIGS[row], '--work-dir', work_dir, '--seed',
         str(seed), '--cfg-options', *opts
-    ], work_dir + '_train.log')
+    ]
+    name = f'{osp.basename(col_dir)} seed {seed} {row}'
+    result = finished_run(work_dir, command, args.resume)
+    if result is not None:
+        runs.finished(name, f'test top-1 {result["test_acc"]:.3f} (reused)')
+        return result
+    runs.tool(f'train {row}', command, work_dir + '_train.log')
     ckpt = best_checkpoint(work_dir)
     runs.tool(f'test {row}', [
         'tools/test.py', CONFIGS[row], ckpt, '--work-dir', work_dir,
@@ -210,9 +255,8 @@ def train_student(runs, row, seed, col_dir, teacher, args) -> dict:
         val_curve=[(r['step'], r['acc/top1']) for r in val])
     if row in USES_TEACHER:
         result['val_r2'] = best['hallu/r2']
-    runs.finished(f'{osp.basename(col_dir)} seed {seed} {row}',
-                  f'test top-1 {result["test_acc"]:.3f}')
-    return result
+    runs.finished(name, f'test top-1 {result["test_acc"]:.3f}')
+    return save_run(work_dir, command, result)
 
 
 def train_teacher(runs, col_dir, args) -> dict:
@@ -224,11 +268,17 @@ def train_teacher(runs, col_dir, args) -> dict:
         f'default_hooks.checkpoint.interval={epochs}',
         f'param_scheduler.0.T_max={epochs}'
     ]
-    runs.tool('train teacher', [
+    command = [
         'tools/train.py', CONFIGS['teacher'], '--work-dir', work_dir,
         '--seed',
         str(args.data_seed), '--cfg-options', *opts
-    ], work_dir + '_train.log')
+    ]
+    result = finished_run(work_dir, command, args.resume)
+    if result is not None:
+        runs.finished(f'{osp.basename(col_dir)} teacher',
+                      f'test top-1 {result["test_acc"]:.3f} (reused)')
+        return result
+    runs.tool('train teacher', command, work_dir + '_train.log')
     ckpt = osp.join(work_dir, f'epoch_{epochs}.pth')
     runs.tool('test teacher', [
         'tools/test.py', CONFIGS['teacher'], ckpt, '--work-dir', work_dir,
@@ -236,7 +286,7 @@ def train_teacher(runs, col_dir, args) -> dict:
     ], work_dir + '_test.log')
     acc = latest_test_metrics(work_dir)['acc/top1']
     runs.finished(f'{osp.basename(col_dir)} teacher', f'test top-1 {acc:.3f}')
-    return dict(ckpt=ckpt, test_acc=acc)
+    return save_run(work_dir, command, dict(ckpt=ckpt, test_acc=acc))
 
 
 def write_subsets(data: dict, seed: int, per_class: int, out_dir: str):
@@ -255,104 +305,6 @@ def write_subsets(data: dict, seed: int, per_class: int, out_dir: str):
     with open(osp.join(out_dir, 'unlabeled.txt'), 'w') as f:
         f.writelines(f'{p}\n' for i, (p, _) in enumerate(lines)
                      if i not in labeled)
-
-
-def mean_std(values) -> str:
-    values = np.asarray(values, dtype=float)
-    return f'{values.mean():.3f} +- {values.std(ddof=0):.3f}'
-
-
-def paired_interval(diffs) -> str:
-    """95 % t-interval of the mean paired difference, and its sign count."""
-    diffs = np.asarray(diffs, dtype=float)
-    wins = f'{int((diffs > 0).sum())}/{len(diffs)} seeds > 0'
-    if len(diffs) < 2:
-        return f'n/a (one seed), {wins}'
-    from scipy.stats import t
-    half = t.ppf(0.975, len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(
-        len(diffs))
-    return f'[{diffs.mean() - half:+.3f}, {diffs.mean() + half:+.3f}], {wins}'
-
-
-def summarise(results: dict, seeds: list) -> dict:
-    """Table cells (mean +- std) and per-seed paired differences."""
-    table = {}
-    for col, res in results.items():
-        cells = {'teacher': f'{res["teacher"]["test_acc"]:.3f}'}
-        for row in STUDENTS:
-            cells[row] = mean_std([res[s][row]['test_acc'] for s in seeds])
-        for row in ('hallucinet', 'hallucinet_unlabeled'):
-            diffs = [
-                res[s][row]['test_acc'] - res[s]['vanilla']['test_acc']
-                for s in seeds
-            ]
-            cells[f'{row} - vanilla'] = (
-                f'{mean_std(diffs)} [' +
-                ', '.join(f'{d:+.3f}' for d in diffs) + ']')
-            cells[f'{row} - vanilla 95% CI'] = paired_interval(diffs)
-            cells[f'{row} val R^2'] = mean_std(
-                [res[s][row]['val_r2'] for s in seeds])
-        table[col] = cells
-    return table
-
-
-def format_table(table: dict, seeds: list) -> str:
-    names = [('teacher', LABELS['teacher'])] + [(r, LABELS[r])
-                                                for r in STUDENTS]
-    for row in ('hallucinet', 'hallucinet_unlabeled'):
-        names += [(f'{row} - vanilla', f'  {LABELS[row]} - vanilla'),
-                  (f'{row} - vanilla 95% CI', '    95% t-interval of the mean'),
-                  (f'{row} val R^2', f'  {LABELS[row]}: val R^2')]
-    cols = list(table)
-    width = max(len(label) for _, label in names)
-    cell = max(len(v) for c in cols for v in table[c].values())
-    lines = [
-        f'Test top-1, mean +- std over seeds {seeds} (paired differences '
-        'per seed in brackets); chance 0.167',
-        f'{"":<{width}}  ' + '  '.join(f'{c:<{cell}}' for c in cols)
-    ]
-    lines += [
-        f'{label:<{width}}  ' + '  '.join(f'{table[c][key]:<{cell}}'
-                                          for c in cols)
-        for key, label in names
-    ]
-    return '\n'.join(lines)
-
-
-def plot_curves(results: dict, seeds: list, out_file: str) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(results), figsize=(7 * len(results), 4),
-                             squeeze=False)
-    colours = dict(vanilla='tab:blue', hallucinet='tab:red',
-                   hallucinet_unlabeled='tab:purple', ceiling='tab:gray')
-    for ax, (col, res) in zip(axes[0], results.items()):
-        for row in STUDENTS:
-            for seed in seeds:
-                steps, accs = zip(*res[seed][row]['val_curve'])
-                ax.plot(steps, accs, color=colours[row], alpha=0.7,
-                        label=LABELS[row] if seed == seeds[0] else None)
-        ax.set(title=f'{col} data: validation top-1', xlabel='iteration',
-               ylabel='top-1', ylim=(0, 1))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-
-
-def table_of_results_file(path: str) -> str:
-    """The table of a finished run, recomputed from its results.json."""
-    with open(path) as f:
-        saved = json.load(f)
-    seeds = saved['args']['seeds']
-    results = {
-        col: {(int(k) if k.isdigit() else k): v
-              for k, v in res.items()}
-        for col, res in saved['results'].items()
-    }
-    return format_table(summarise(results, seeds), seeds)
 
 
 def main(argv=None):

@@ -1,41 +1,24 @@
-"""The built-in main job: table logic, and end to end at a tiny size."""
+"""The built-in main job: subsets, resuming, and end to end at a tiny size.
+
+The table's logic is tested in tests/evaluation/test_synthetic_demo_report.py.
+"""
 import glob
 import json
+import os
 import os.path as osp
 import sys
 
+import pytest
+
+from hallucinet_mm.evaluation.synthetic_demo_report import STUDENTS
 from tests.tools.tool_runner import ROOT, run_tool
-from tools.run_synthetic_demo import (STUDENTS, format_table,
-                                      paired_interval, summarise,
-                                      write_subsets)
+from tools.run_synthetic_demo import finished_run, save_run, write_subsets
 
-
-def _fake_results(gain):
-    res = {'teacher': dict(test_acc=0.95)}
-    for seed, base in ((0, 0.3), (1, 0.4)):
-        res[seed] = {
-            row: dict(test_acc=base + gain * i, val_r2=0.1 * i)
-            for i, row in enumerate(STUDENTS)
-        }
-    return res
-
-
-def test_summary_pairs_each_seed_with_its_vanilla():
-    table = summarise(dict(cue=_fake_results(0.1), null=_fake_results(0.0)),
-                      [0, 1])
-    cue, null = table['cue'], table['null']
-    assert cue['vanilla'] == '0.350 +- 0.050'
-    # hallucinet is row 1: +0.1 on both seeds, so the paired std is 0.
-    assert cue['hallucinet - vanilla'] == '0.100 +- 0.000 [+0.100, +0.100]'
-    assert cue['hallucinet_unlabeled - vanilla'].startswith('0.200 +- 0.000')
-    assert null['hallucinet - vanilla'].startswith('0.000 +- 0.000')
-    assert cue['hallucinet val R^2'] == '0.100 +- 0.000'
-    assert cue['hallucinet - vanilla 95% CI'] == ('[+0.100, +0.100], '
-                                                  '2/2 seeds > 0')
-    text = format_table(table, [0, 1])
-    assert '95% t-interval of the mean' in text
-    assert 'cue-only ceiling' in text and 'val R^2' in text
-    assert text.splitlines()[1].split() == ['cue', 'null']
+TINY = [
+    '--seeds', '0', '--teacher-epochs', '1', '--student-iters', '4',
+    '--val-interval', '2', '--pool-per-class', '2', '--labeled-per-class',
+    '1', '--eval-per-class', '1'
+]
 
 
 def test_subsets_are_per_class_disjoint_and_seeded(tmp_path):
@@ -58,10 +41,8 @@ def test_demo_writes_table_json_and_plot(tmp_path):
     out = run_tool([
         sys.executable,
         osp.join(ROOT, 'tools', 'run_synthetic_demo.py'), '--work-dir',
-        str(tmp_path), '--seeds', '0', '--teacher-epochs', '1',
-        '--student-iters', '4', '--val-interval', '2', '--pool-per-class',
-        '2', '--labeled-per-class', '1', '--eval-per-class', '1',
-        '--student-cfg-options', 'optim_wrapper.optimizer.fused=False'
+        str(tmp_path), *TINY, '--student-cfg-options',
+        'optim_wrapper.optimizer.fused=False'
     ])
     assert '[5/5]' in out and 'HalluciNet + unlabeled pool' in out
     # The diagnostic options reach every student run, and only those.
@@ -88,13 +69,40 @@ def test_demo_writes_table_json_and_plot(tmp_path):
         str(tmp_path / 'results.json')
     ])
     assert table.strip() in again
+    # --resume after an interruption: the finished runs are reused, the
+    # unfinished one (no demo_run.json) is rerun from a clean directory, and
+    # the table is the same (the runs are deterministic).
+    os.remove(tmp_path / 'cue' / 'seed0' / 'hallucinet' / 'demo_run.json')
+    resumed = run_tool([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'run_synthetic_demo.py'), '--work-dir',
+        str(tmp_path), *TINY, '--student-cfg-options',
+        'optim_wrapper.optimizer.fused=False', '--resume'
+    ])
+    assert resumed.count('(reused)') == 4
+    assert 'cue seed 0 hallucinet: test top-1' in resumed
+    assert len(glob.glob(str(tmp_path / 'cue/seed0/hallucinet/2*'))) == 2
+    assert json.load(open(tmp_path / 'results.json'))['results'] == \
+        results['results']
 
 
-def test_paired_interval_is_the_t_interval_written_out():
-    # diffs 0.1 and 0.3: mean 0.2, sd 0.1414, t(0.975, 1 dof) = 12.706.
-    half = 12.706 * 0.1414214 / 2**0.5
-    lo, hi = 0.2 - half, 0.2 + half
-    assert paired_interval([0.1, 0.3]) == (f'[{lo:+.3f}, {hi:+.3f}], '
-                                           '2/2 seeds > 0')
-    assert paired_interval([0.05, -0.02, 0.01]).endswith('2/3 seeds > 0')
-    assert paired_interval([0.2]) == 'n/a (one seed), 1/1 seeds > 0'
+def test_finished_run_reused_only_with_resume_and_the_same_command(tmp_path):
+    run = tmp_path / 'run'
+    run.mkdir()
+    (run / 'best.pth').write_text('x')
+    save_run(str(run), ['train', 'a'], dict(test_acc=0.5))
+    assert finished_run(str(run), ['train', 'a'], True) == dict(test_acc=0.5)
+    assert (run / 'best.pth').exists()
+    with pytest.raises(ValueError, match='demo_run.json was made by another'):
+        finished_run(str(run), ['train', 'b'], True)
+    # Without --resume every run starts clean.
+    assert finished_run(str(run), ['train', 'a'], False) is None
+    assert not run.exists()
+
+
+def test_unfinished_run_is_cleared(tmp_path):
+    run = tmp_path / 'run'
+    (run / '20261130_000000').mkdir(parents=True)
+    assert finished_run(str(run), ['train'], True) is None
+    assert not run.exists()
+    assert finished_run(str(tmp_path / 'never'), ['train'], True) is None
