@@ -57,6 +57,8 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from hallucinet_mm.engine.checkpoint_files import (  # noqa: E402
+    commit_file, tmp_name)
 from hallucinet_mm.evaluation.synthetic_demo_report import (  # noqa: E402
     STUDENTS, format_table, plot_curves, summarise, table_of_results_file)
 from hallucinet_mm.utils.run_records import (  # noqa: E402
@@ -144,6 +146,35 @@ class Runs:
 
 
 RUN_RECORD = 'demo_run.json'
+#: What every run of a work dir shares (the runs' commands do not show it).
+SETTINGS = ('null_control', 'pool_per_class', 'labeled_per_class',
+            'eval_per_class', 'teacher_epochs', 'student_iters',
+            'val_interval', 'student_cfg_options', 'jobs', 'data_seed')
+
+
+def check_settings(work_dir: str, args) -> None:
+    """Records the demo's settings; with ``--resume``, checks them first.
+
+    Runs from other data sizes or thread counts (``--jobs``) must not mix,
+    so a resume with other settings, or into a work dir without a record,
+    is refused before any data is written. Seeds may be added.
+    """
+    settings = {key: getattr(args, key) for key in SETTINGS}
+    settings['columns'] = COLUMNS
+    path = osp.join(work_dir, 'demo_settings.json')
+    if args.resume:
+        if not osp.isfile(path):
+            raise ValueError(f'--resume: {path} is missing (not a demo work '
+                             'dir, or one made before --resume existed)')
+        with open(path) as f:
+            saved = json.load(f)
+        if saved != json.loads(json.dumps(settings)):
+            raise ValueError(f'--resume: {path} holds other settings:\n'
+                             f'{saved}\nnot\n{settings}')
+        return
+    os.makedirs(work_dir, exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(settings, f, indent=1)
 
 
 def finished_run(work_dir: str, command: list, resume: bool):
@@ -156,25 +187,33 @@ def finished_run(work_dir: str, command: list, resume: bool):
         ValueError: If the finished run in ``work_dir`` had another command.
     """
     record = osp.join(work_dir, RUN_RECORD)
+    saved = None
     if resume and osp.isfile(record):
-        with open(record) as f:
-            saved = json.load(f)
+        try:
+            with open(record) as f:
+                saved = json.load(f)
+        except json.JSONDecodeError as err:
+            print(f'{record} is damaged ({err}); rerunning that run')
+    if saved is not None:
         if saved['command'] != command:
             raise ValueError(
                 f'{record} was made by another command:\n{saved["command"]}'
                 f'\nnot\n{command}\nuse another --work-dir')
-        return saved['result']
+        ckpt = saved['result'].get('ckpt')
+        if ckpt is None or osp.isfile(ckpt):
+            return saved['result']
+        print(f'{record}: its checkpoint {ckpt} is gone; rerunning that run')
     if osp.isdir(work_dir):
         shutil.rmtree(work_dir)
     return None
 
 
 def save_run(work_dir: str, command: list, result: dict) -> dict:
-    """Writes ``demo_run.json`` (atomically) and returns ``result``."""
-    tmp = osp.join(work_dir, RUN_RECORD + '.tmp')
+    """Writes ``demo_run.json`` (flushed, atomically); returns ``result``."""
+    tmp = osp.join(work_dir, tmp_name(RUN_RECORD))
     with open(tmp, 'w') as f:
         json.dump(dict(command=command, result=result), f, indent=1)
-    os.replace(tmp, osp.join(work_dir, RUN_RECORD))
+    commit_file(tmp, osp.join(work_dir, RUN_RECORD))
     return result
 
 
@@ -314,6 +353,7 @@ def main(argv=None):
         return
     from tools.data.make_synthetic_videos import make_synthetic_dataset
     work_dir = osp.abspath(args.work_dir)
+    check_settings(work_dir, args)
     columns = ['cue', 'null'] if args.null_control else ['cue']
     runs = Runs(args.jobs, len(columns) * (1 + len(STUDENTS) *
                                            len(args.seeds)))

@@ -12,7 +12,8 @@ import pytest
 
 from hallucinet_mm.evaluation.synthetic_demo_report import STUDENTS
 from tests.tools.tool_runner import ROOT, run_tool
-from tools.run_synthetic_demo import finished_run, save_run, write_subsets
+from tools.run_synthetic_demo import (check_settings, finished_run, parse_args,
+                                      save_run, write_subsets)
 
 TINY = [
     '--seeds', '0', '--teacher-epochs', '1', '--student-iters', '4',
@@ -106,3 +107,32 @@ def test_unfinished_run_is_cleared(tmp_path):
     assert finished_run(str(run), ['train'], True) is None
     assert not run.exists()
     assert finished_run(str(tmp_path / 'never'), ['train'], True) is None
+
+
+def test_damaged_record_or_missing_checkpoint_means_unfinished(tmp_path):
+    run = tmp_path / 'run'
+    run.mkdir()
+    (run / 'demo_run.json').write_text('{"command": ["tr')
+    assert finished_run(str(run), ['train'], True) is None
+    assert not run.exists()
+    run.mkdir()
+    save_run(str(run), ['train'], dict(ckpt=str(run / 'gone.pth')))
+    assert finished_run(str(run), ['train'], True) is None
+    run.mkdir()
+    (run / 'epoch_1.pth').write_text('x')
+    save_run(str(run), ['train'], dict(ckpt=str(run / 'epoch_1.pth')))
+    assert finished_run(str(run), ['train'], True)['ckpt'].endswith('1.pth')
+
+
+def test_resume_refused_with_other_settings_before_any_data(tmp_path):
+    work = str(tmp_path / 'demo')
+    with pytest.raises(ValueError, match='demo_settings.json is missing'):
+        check_settings(work, parse_args(['--resume']))
+    assert not osp.exists(work)
+    check_settings(work, parse_args(['--seeds', '0']))
+    # More seeds may be added; other data sizes or thread counts may not.
+    check_settings(work, parse_args(['--resume', '--seeds', '0', '1']))
+    for other in (['--pool-per-class', '30'], ['--jobs', '1'],
+                  ['--student-iters', '1000']):
+        with pytest.raises(ValueError, match='holds other settings'):
+            check_settings(work, parse_args(['--resume', *other]))
