@@ -136,6 +136,16 @@ class Runs:
         if code:
             raise RuntimeError(f'{name} failed (exit {code}); see {log_file}')
 
+    def reused(self, name: str, work_dir: str, command: list,
+               resume: bool):
+        """The result of the finished run in ``work_dir`` (see
+        :func:`finished_run`), reported as reused, or None."""
+        result = finished_run(work_dir, command, resume)
+        if result is not None:
+            self.finished(name, f'test top-1 {result["test_acc"]:.3f} '
+                          '(reused)')
+        return result
+
     def finished(self, name: str, text: str) -> None:
         with self.lock:
             self.done += 1
@@ -275,9 +285,8 @@ def train_student(runs, row, seed, col_dir, teacher, args) -> dict:
         str(seed), '--cfg-options', *opts
     ]
     name = f'{osp.basename(col_dir)} seed {seed} {row}'
-    result = finished_run(work_dir, command, args.resume)
+    result = runs.reused(name, work_dir, command, args.resume)
     if result is not None:
-        runs.finished(name, f'test top-1 {result["test_acc"]:.3f} (reused)')
         return result
     runs.tool(f'train {row}', command, work_dir + '_train.log')
     ckpt = best_checkpoint(work_dir)
@@ -312,10 +321,9 @@ def train_teacher(runs, col_dir, args) -> dict:
         '--seed',
         str(args.data_seed), '--cfg-options', *opts
     ]
-    result = finished_run(work_dir, command, args.resume)
+    result = runs.reused(f'{osp.basename(col_dir)} teacher', work_dir,
+                         command, args.resume)
     if result is not None:
-        runs.finished(f'{osp.basename(col_dir)} teacher',
-                      f'test top-1 {result["test_acc"]:.3f} (reused)')
         return result
     runs.tool('train teacher', command, work_dir + '_train.log')
     ckpt = osp.join(work_dir, f'epoch_{epochs}.pth')

@@ -30,10 +30,9 @@ def paired_interval(diffs) -> str:
     wins = f'{int((diffs > 0).sum())}/{len(diffs)} seeds > 0'
     if len(diffs) < 2:
         return f'n/a (one seed), {wins}'
-    from scipy.stats import t
-    half = t.ppf(0.975, len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(
-        len(diffs))
-    return f'[{diffs.mean() - half:+.3f}, {diffs.mean() + half:+.3f}], {wins}'
+    from scipy.stats import ttest_1samp
+    ci = ttest_1samp(diffs, 0.0).confidence_interval(0.95)
+    return f'[{ci.low:+.3f}, {ci.high:+.3f}], {wins}'
 
 
 def summarise(results: dict, seeds: list) -> dict:

@@ -58,13 +58,13 @@ class LoadTeacherFeatures(BaseTransform):
                  expected: Optional[Dict] = None,
                  check_keys: bool = True,
                  verify: str = 'size') -> None:
-        self.store_dir = store_dir
+        self.store_dir = None
         self.expected = None if expected is None else dict(expected)
         self.check_keys = check_keys
         self.verify = verify
         self._store = None
-        if self.expected is not None and store_dir is not None:
-            self.store  # noqa: B018  (opens and checks now)
+        if store_dir is not None:
+            self.set_store_dir(store_dir)
 
     def set_store_dir(self, store_dir: str) -> None:
         """Points the transform at another store (opened on next use)."""

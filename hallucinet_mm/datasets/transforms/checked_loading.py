@@ -52,6 +52,7 @@ class CheckedDecordInit(DecordInit):
     def __init__(self, cache_bytes: int = 0, **kwargs) -> None:
         super().__init__(**kwargs)
         self.cache = DecodedVideoCache(cache_bytes) if cache_bytes else None
+        self.over_budget = set()  # videos the cache cannot hold, measured
 
     def _get_video_reader(self, filename: str) -> object:
         # An image is a one-frame video (inference_recognizer, demo).
@@ -63,9 +64,13 @@ class CheckedDecordInit(DecordInit):
         if filename in self.cache:
             return self.cache.get(filename, decode=None)
         reader = super()._get_video_reader(filename)
+        if filename in self.over_budget:
+            return reader
         # A video the budget cannot hold is read as without a cache (only
-        # the sampled frames), not decoded whole for nothing.
+        # the sampled frames), not decoded whole for nothing; its size is
+        # measured (one frame decoded) once.
         if not self.cache.fits(len(reader) * reader[0].asnumpy().nbytes):
+            self.over_budget.add(filename)
             return reader
         return self.cache.get(filename,
                               lambda: DecodedVideo.decode(reader))

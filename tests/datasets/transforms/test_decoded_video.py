@@ -101,3 +101,7 @@ def test_a_video_over_the_budget_is_read_without_decoding_it_whole(
                           filename, [2, 9])
     np.testing.assert_array_equal(
         _decode(init, CheckedDecordDecode(), filename, [2, 9])[1], expected)
+    # Its size is measured once: later samples open it and read only theirs.
+    assert init.over_budget == {filename}
+    init(dict(filename=filename))
+    assert init.over_budget == {filename} and len(init.cache) == 0
