@@ -176,8 +176,11 @@ def check_settings(work_dir: str, args) -> None:
         if not osp.isfile(path):
             raise ValueError(f'--resume: {path} is missing (not a demo work '
                              'dir, or one made before --resume existed)')
-        with open(path) as f:
-            saved = json.load(f)
+        try:
+            with open(path) as f:
+                saved = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'--resume: {path} is damaged ({err})') from err
         if saved != json.loads(json.dumps(settings)):
             raise ValueError(f'--resume: {path} holds other settings:\n'
                              f'{saved}\nnot\n{settings}')

@@ -136,3 +136,6 @@ def test_resume_refused_with_other_settings_before_any_data(tmp_path):
                   ['--student-iters', '1000']):
         with pytest.raises(ValueError, match='holds other settings'):
             check_settings(work, parse_args(['--resume', *other]))
+    (tmp_path / 'demo' / 'demo_settings.json').write_text('{"pool')
+    with pytest.raises(ValueError, match='demo_settings.json is damaged'):
+        check_settings(work, parse_args(['--resume']))
