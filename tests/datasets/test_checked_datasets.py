@@ -11,7 +11,7 @@ from hallucinet_mm.datasets.checked_datasets import (AnnotationError,
                                                      CheckedRawframeDataset,
                                                      CheckedVideoDataset)
 from hallucinet_mm.datasets.transforms.checked_loading import VideoReadError
-from hallucinet_mm.utils.video_files import write_corrupt_video
+from tools.data.video_files import write_corrupt_video
 
 VIDEO_PIPELINE = [
     dict(type='CheckedDecordInit'),

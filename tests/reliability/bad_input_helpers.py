@@ -4,7 +4,7 @@ import os.path as osp
 
 import numpy as np
 
-from hallucinet_mm.utils.video_files import write_video
+from tools.data.video_files import write_video
 
 
 def tiny_video(path, num_frames=24, width=32, height=32, seed=0):

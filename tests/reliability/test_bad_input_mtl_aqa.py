@@ -100,7 +100,7 @@ def test_unreadable_whole_video_names_the_file(tmp_path):
     """frame_source='video': a damaged whole video fails at load, named."""
     from hallucinet_mm.datasets.transforms.checked_loading import \
         VideoReadError
-    from hallucinet_mm.utils.video_files import write_corrupt_video
+    from tools.data.video_files import write_corrupt_video
     video = write_corrupt_video(str(tmp_path / '01.mp4'))
     ann = _dump(tmp_path / 'final_annotations_dict.pkl', {(1, 1): GOOD})
     split = _dump(tmp_path / 'train_split_0.pkl', [(1, 1)])

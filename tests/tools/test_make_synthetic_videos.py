@@ -8,9 +8,9 @@ import decord
 import numpy as np
 import pytest
 
-from hallucinet_mm.datasets.synthetic_motion import (MAX_CLASSES,
+from tools.synthetic_demo.render import (MAX_CLASSES,
                                                      class_names, render_clip)
-from hallucinet_mm.utils.video_files import read_video, write_video
+from tools.data.video_files import read_video, write_video
 from tools.data.make_synthetic_videos import main, make_synthetic_dataset
 
 

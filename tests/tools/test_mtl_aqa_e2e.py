@@ -17,7 +17,7 @@ import pytest
 import torch
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
-from hallucinet_mm.utils import read_json_records
+from tools.synthetic_demo.run_records import read_json_records
 from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope

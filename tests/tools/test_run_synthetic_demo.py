@@ -1,6 +1,6 @@
 """The built-in main job: subsets, resuming, and end to end at a tiny size.
 
-The table's logic is tested in tests/evaluation/test_synthetic_demo_report.py.
+The table's logic is tested in tests/tools/synthetic_demo/test_report.py.
 """
 import glob
 import json
@@ -10,15 +10,22 @@ import sys
 
 import pytest
 
-from hallucinet_mm.evaluation.synthetic_demo_report import STUDENTS
+from tools.synthetic_demo.report import STUDENTS
 from tests.tools.tool_runner import ROOT, run_tool
-from tools.run_synthetic_demo import (check_settings, finished_run, parse_args,
-                                      save_run, write_subsets)
+from tools.run_synthetic_demo import SETTINGS, parse_args, write_subsets
+from tools.synthetic_demo.runs import check_settings, finished_run, save_run
+
+
+def _settings(argv):
+    """The demo's settings record and resume flag for a command line."""
+    args = parse_args(argv)
+    return {key: getattr(args, key) for key in SETTINGS}, args.resume
 
 TINY = [
     '--seeds', '0', '--teacher-epochs', '1', '--student-iters', '4',
     '--val-interval', '2', '--pool-per-class', '2', '--labeled-per-class',
-    '1', '--eval-per-class', '1'
+    '1', '--eval-per-class', '1', '--teacher-per-class', '2',
+    '--pseudo-threshold', '0.1'
 ]
 
 
@@ -45,16 +52,21 @@ def test_demo_writes_table_json_and_plot(tmp_path):
         str(tmp_path), *TINY, '--student-cfg-options',
         'optim_wrapper.optimizer.fused=False'
     ])
-    assert '[5/5]' in out and 'HalluciNet + unlabeled pool' in out
+    assert '[7/7]' in out and 'HalluciNet + unlabeled set' in out
     # The diagnostic options reach every student run, and only those.
     for row in STUDENTS:
         dumped = glob.glob(str(tmp_path / 'cue' / 'seed0' / row / '*.py'))
         assert "fused=False" in open(dumped[0]).read(), row
-    teacher_cfg = glob.glob(str(tmp_path / 'cue' / 'teacher' / '*.py'))
+    teacher_cfg = glob.glob(str(tmp_path / 'teacher_domain' / 'teacher' /
+                                '*.py'))
     assert 'fused' not in open(teacher_cfg[0]).read()
     results = json.load(open(tmp_path / 'results.json'))
     cue = results['results']['cue']
-    assert 0.0 <= cue['teacher']['test_acc'] <= 1.0
+    assert 0.0 <= results['results']['teacher']['test_acc'] <= 1.0
+    assert 0.0 <= cue['probe']['0'] <= 1.0
+    pseudo = cue['0']['pseudo_label']['pseudo_labels']
+    assert pseudo['threshold'] == 0.1 and pseudo['num_unlabeled'] == 6
+    assert pseudo['num_kept'] == 6  # every top score of 6 classes >= 0.1
     for row in STUDENTS:
         assert 0.0 <= cue['0'][row]['test_acc'] <= 1.0
         assert cue['0'][row]['best_iter'] in (2, 4)
@@ -80,7 +92,7 @@ def test_demo_writes_table_json_and_plot(tmp_path):
         str(tmp_path), *TINY, '--student-cfg-options',
         'optim_wrapper.optimizer.fused=False', '--resume'
     ])
-    assert resumed.count('(reused)') == 4
+    assert resumed.count('(reused)') == 5
     assert 'cue seed 0 hallucinet: test top-1' in resumed
     assert len(glob.glob(str(tmp_path / 'cue/seed0/hallucinet/2*'))) == 2
     assert json.load(open(tmp_path / 'results.json'))['results'] == \
@@ -127,15 +139,16 @@ def test_damaged_record_or_missing_checkpoint_means_unfinished(tmp_path):
 def test_resume_refused_with_other_settings_before_any_data(tmp_path):
     work = str(tmp_path / 'demo')
     with pytest.raises(ValueError, match='demo_settings.json is missing'):
-        check_settings(work, parse_args(['--resume']))
+        check_settings(work, *_settings(['--resume']))
     assert not osp.exists(work)
-    check_settings(work, parse_args(['--seeds', '0']))
+    check_settings(work, *_settings(['--seeds', '0']))
     # More seeds may be added; other data sizes or thread counts may not.
-    check_settings(work, parse_args(['--resume', '--seeds', '0', '1']))
+    check_settings(work, *_settings(['--resume', '--seeds', '0', '1']))
     for other in (['--pool-per-class', '30'], ['--jobs', '1'],
-                  ['--student-iters', '1000']):
+                  ['--student-iters', '600'], ['--teacher-per-class', '40'],
+                  ['--pseudo-threshold', '0.8']):
         with pytest.raises(ValueError, match='holds other settings'):
-            check_settings(work, parse_args(['--resume', *other]))
+            check_settings(work, *_settings(['--resume', *other]))
     (tmp_path / 'demo' / 'demo_settings.json').write_text('{"pool')
     with pytest.raises(ValueError, match='demo_settings.json is damaged'):
-        check_settings(work, parse_args(['--resume']))
+        check_settings(work, *_settings(['--resume']))

@@ -17,7 +17,7 @@ import pytest
 import torch
 
 import hallucinet_mm  # noqa: F401  (safe checkpoint loading)
-from hallucinet_mm.utils import read_json_records
+from tools.synthetic_demo.run_records import read_json_records
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from tests.tools.tool_runner import (cfg_options, data_options, run_tool,

@@ -117,8 +117,8 @@ def render_pan_zoom(image: np.ndarray,
 def make_sources(out_dir: str, args: argparse.Namespace
                  ) -> List[Tuple[str, str]]:
     """Writes the source videos; returns (source name, path) pairs."""
-    from hallucinet_mm.datasets.synthetic_motion import MAX_CLASSES
-    from hallucinet_mm.utils.video_files import write_video
+    from tools.synthetic_demo.render import MAX_CLASSES
+    from tools.data.video_files import write_video
     from tools.data.make_synthetic_videos import make_synthetic_dataset
     width, height = parse_resolution(args.source_resolution)
     videos = []

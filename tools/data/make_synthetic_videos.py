@@ -4,7 +4,7 @@ HalluciNet trains a 2D-CNN that sees **one** frame to classify an action and,
 as an auxiliary task, to *hallucinate* the features that a 3D-CNN computes from
 the 16 frames starting at that frame. The clips (a bar that translates or
 rotates over a drifting texture; the class is the motion) are drawn by
-``hallucinet_mm/datasets/synthetic_motion.py``, whose docstring declares
+``tools/synthetic_demo/render.py``, whose docstring declares
 their content and the single-frame cues it can draw.
 
 Two settings matter for the demo (``tools/run_synthetic_demo.py``):
@@ -53,15 +53,20 @@ import argparse
 import importlib.util
 import os
 import os.path as osp
+import sys
 import time
 
 import numpy as np
 
-from hallucinet_mm.datasets.synthetic_motion import (
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__)))))  # run as a script from anywhere
+from tools.data.video_files import (check_decodable,  # noqa: E402
+                                    write_rawframes, write_video)
+from tools.synthetic_demo.render import (  # noqa: E402
     MAX_CLASSES, check_int, check_side, class_names, cue_arguments,
     draw_cue_visibility, render_clip)
-from hallucinet_mm.utils.video_files import (check_decodable, write_rawframes,
-                                             write_video)
+from tools.synthetic_demo.teacher_domain import (  # noqa: E402
+    render_teacher_clip, teacher_class_names, teacher_clip_rng)
 
 _SPLIT_IDS = {'train': 0, 'val': 1, 'test': 2}
 
@@ -177,39 +182,117 @@ def make_synthetic_dataset(out_dir,
     per_class = dict(train=videos_per_class_train, val=videos_per_class_val)
     if videos_per_class_test:
         per_class['test'] = videos_per_class_test
+
+    def render(split, label, idx):
+        rng = np.random.default_rng([seed, _SPLIT_IDS[split], label, idx])
+        visibility = draw_cue_visibility(
+            np.random.default_rng([seed, _SPLIT_IDS[split], label, idx, 1]),
+            cue_strength, cue_absent_prob)
+        result['cues'][f'{split}/{names[label]}_{idx:04d}.mp4'] = visibility
+        return render_clip(
+            label, num_frames, height, width, rng, num_classes=num_classes,
+            **cue_arguments(cue_kind, visibility, static_cue))[0]
+
+    _write_splits(result, per_class, render, fps, have_decord)
+    return result
+
+
+def _write_splits(result, per_class, render, fps, verify_first):
+    """Writes every split's videos (and rawframes) and lists into ``result``.
+
+    Args:
+        result (dict): The dataset's description so far (``root``,
+            ``video_dir``, ``classes``, ``num_frames``, ``rawframe_dir``);
+            ``<split>_ann``, ``num_<split>`` (and the rawframe lists) are
+            added.
+        per_class (dict): Videos per class of each split.
+        render (callable): ``render(split, label, idx)`` -> uint8 frames.
+        fps (float): The mp4 frame rate.
+        verify_first (bool): Decode the first video of each split back.
+    """
+    root, names = result['root'], result['classes']
+    frame_root = result['rawframe_dir']
     for split, count in per_class.items():
         video_lines, frame_lines = [], []
         for idx in range(count):
             for label, name in enumerate(names):
-                rng = np.random.default_rng(
-                    [seed, _SPLIT_IDS[split], label, idx])
-                visibility = draw_cue_visibility(
-                    np.random.default_rng(
-                        [seed, _SPLIT_IDS[split], label, idx, 1]),
-                    cue_strength, cue_absent_prob)
-                frames, _ = render_clip(
-                    label, num_frames, height, width, rng,
-                    num_classes=num_classes,
-                    **cue_arguments(cue_kind, visibility, static_cue))
+                frames = render(split, label, idx)
                 rel = f'{split}/{name}_{idx:04d}'
-                result['cues'][rel + '.mp4'] = visibility
                 write_video(
-                    osp.join(video_dir, rel + '.mp4'),
-                    frames,
-                    fps,
-                    verify=have_decord and idx == 0 and label == 0)
+                    osp.join(result['video_dir'], rel + '.mp4'), frames, fps,
+                    verify=verify_first and idx == 0 and label == 0)
                 video_lines.append(f'{rel}.mp4 {label}')
-                if rawframes:
+                if frame_root:
                     write_rawframes(osp.join(frame_root, rel), frames)
-                    frame_lines.append(f'{rel} {num_frames} {label}')
+                    frame_lines.append(f'{rel} {len(frames)} {label}')
         ann = osp.join(root, f'{split}.txt')
         _write_lines(ann, video_lines)
         result[f'{split}_ann'] = ann
         result[f'num_{split}'] = len(video_lines)
-        if rawframes:
+        if frame_root:
             frame_ann = osp.join(root, f'{split}_rawframes.txt')
             _write_lines(frame_ann, frame_lines)
             result[f'{split}_rawframes_ann'] = frame_ann
+
+
+def make_teacher_dataset(out_dir,
+                         videos_per_class_train=80,
+                         videos_per_class_val=20,
+                         videos_per_class_test=20,
+                         num_frames=40,
+                         height=32,
+                         width=32,
+                         seed=0,
+                         fps=25):
+    """Writes the teacher's own domain (the Kinetics analogue).
+
+    The videos, objects, backgrounds and 10 classes of
+    :mod:`tools.synthetic_demo.teacher_domain`, from a random stream of
+    their own: no video or frame is one of :func:`make_synthetic_dataset`'s
+    (same layout: ``classes.txt``, ``{train,val,test}.txt``,
+    ``videos/<split>/<class>_<idx>.mp4``).
+
+    Args:
+        out_dir (str): Dataset root.
+        videos_per_class_train (int): Training videos per class (>= 1).
+        videos_per_class_val (int): Validation videos per class (>= 1).
+        videos_per_class_test (int): Held-out test videos per class (>= 1):
+            the teacher's accuracy on its own domain is reported on them.
+        num_frames (int): Frames per video.
+        height (int): Frame height, even and >= 8.
+        width (int): Frame width, even and >= 8.
+        seed (int): Non-negative data seed.
+        fps (float): Frame rate stored in the mp4 files.
+
+    Returns:
+        dict: As :func:`make_synthetic_dataset` (without ``cues``).
+    """
+    for name, value in (('videos_per_class_train', videos_per_class_train),
+                        ('videos_per_class_val', videos_per_class_val),
+                        ('videos_per_class_test', videos_per_class_test),
+                        ('num_frames', num_frames)):
+        check_int(name, value, 1)
+    check_side('height', height)
+    check_side('width', width)
+    check_int('seed', seed, 0)
+    check_decodable(height, width)
+    root = osp.abspath(out_dir)
+    names = teacher_class_names()
+    os.makedirs(root, exist_ok=True)
+    _write_lines(osp.join(root, 'classes.txt'), names)
+    result = dict(root=root, video_dir=osp.join(root, 'videos'),
+                  classes_file=osp.join(root, 'classes.txt'),
+                  rawframe_dir=None, classes=names, num_classes=len(names),
+                  num_frames=num_frames, height=height, width=width)
+
+    def render(split, label, idx):
+        rng = teacher_clip_rng(seed, _SPLIT_IDS[split], label, idx)
+        return render_teacher_clip(label, num_frames, height, width, rng)[0]
+
+    per_class = dict(train=videos_per_class_train, val=videos_per_class_val,
+                     test=videos_per_class_test)
+    _write_splits(result, per_class, render, fps,
+                  importlib.util.find_spec('decord') is not None)
     return result
 
 
@@ -219,10 +302,17 @@ def parse_args(argv=None):
         description='Write a small synthetic motion-classification video '
         'dataset (mp4 + MMAction2 annotation lists) for the HalluciNet demo.')
     parser.add_argument('--out', required=True, help='dataset root dir')
+    parser.add_argument(
+        '--domain', choices=['students', 'teacher'], default='students',
+        help="'teacher': the teacher's own domain (10 other classes, other "
+        "objects and backgrounds, its own random stream; tools/"
+        "synthetic_demo/teacher_domain.py), with 80/20/20 videos per class "
+        'unless the --videos-per-class-* options say otherwise; only '
+        '--frames, --size/--height/--width, --seed and --fps apply to it')
     parser.add_argument('--num-classes', type=int, default=6,
                         help=f'number of motion classes (1-{MAX_CLASSES})')
-    parser.add_argument('--videos-per-class-train', type=int, default=20)
-    parser.add_argument('--videos-per-class-val', type=int, default=10)
+    parser.add_argument('--videos-per-class-train', type=int)
+    parser.add_argument('--videos-per-class-val', type=int)
     parser.add_argument('--frames', type=int, default=40,
                         help='frames per video')
     parser.add_argument('--size', type=int, default=32,
@@ -236,7 +326,7 @@ def parse_args(argv=None):
     parser.add_argument('--static-cue', type=float, default=0.15,
                         help='strength of the weak single-frame class cue '
                         '(object brightness shift); 0 disables it')
-    parser.add_argument('--videos-per-class-test', type=int, default=0)
+    parser.add_argument('--videos-per-class-test', type=int)
     parser.add_argument('--cue-strength', type=float, default=0.0,
                         help='largest visibility of the single-frame cue')
     parser.add_argument('--cue-kind', default='hue',
@@ -262,11 +352,25 @@ def main(argv=None):
     height = args.height if args.height is not None else args.size
     width = args.width if args.width is not None else args.size
     start = time.perf_counter()
+    sizes = {f'videos_per_class_{split}': getattr(
+        args, f'videos_per_class_{split}') for split in ('train', 'val',
+                                                         'test')}
+    sizes = {k: v for k, v in sizes.items() if v is not None}
+    if args.domain == 'teacher':
+        info = make_teacher_dataset(
+            args.out, num_frames=args.frames, height=height, width=width,
+            seed=args.seed, fps=args.fps, **sizes)
+        print(f'Wrote the teacher domain: {info["num_train"]} train, '
+              f'{info["num_val"]} val, {info["num_test"]} test videos '
+              f'({info["num_classes"]} classes) to {info["root"]} in '
+              f'{time.perf_counter() - start:.1f} s')
+        return info
+    sizes = dict(dict(videos_per_class_train=20, videos_per_class_val=10),
+                 **sizes)
     info = make_synthetic_dataset(
         args.out,
         num_classes=args.num_classes,
-        videos_per_class_train=args.videos_per_class_train,
-        videos_per_class_val=args.videos_per_class_val,
+        **sizes,
         num_frames=args.frames,
         height=height,
         width=width,
@@ -274,7 +378,6 @@ def main(argv=None):
         fps=args.fps,
         static_cue=args.static_cue,
         rawframes=args.rawframes,
-        videos_per_class_test=args.videos_per_class_test,
         cue_strength=args.cue_strength,
         cue_absent_prob=args.cue_absent_prob,
         cue_kind=args.cue_kind)

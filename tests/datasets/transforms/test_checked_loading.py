@@ -9,7 +9,7 @@ from mmaction.registry import TRANSFORMS
 import hallucinet_mm  # noqa: F401  (registers the transform)
 from hallucinet_mm.datasets.transforms.checked_loading import (
     CheckedDecordInit, VideoReadError)
-from hallucinet_mm.utils.video_files import write_corrupt_video
+from tools.data.video_files import write_corrupt_video
 
 
 def _video(info, name='train/move_up_0001.mp4'):

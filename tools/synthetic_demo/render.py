@@ -130,26 +130,43 @@ def check_side(name, value):
                          f'crops odd sizes), got {value}')
 
 
-def _background(rng, num_frames, height, width):
+#: The students' backgrounds: dark, low-contrast, smooth, slow drift.
+BACKGROUND = dict(base=(40.0, 90.0), max_freq=6, amp=(3.0, 8.0),
+                  max_drift=0.1)
+
+
+def background(rng, num_frames, height, width, style=None):
     """Renders the drifting, textured background (float32, 0-255 scale).
+
+    Args:
+        rng (np.random.Generator): The clip's random stream.
+        num_frames (int): T.
+        height (int): H.
+        width (int): W.
+        style (dict, optional): ``base`` (range of the base grey level),
+            ``max_freq`` (largest whole number of texture cycles per
+            frame), ``amp`` (range of a texture component's amplitude) and
+            ``max_drift`` (px/frame). Defaults to :data:`BACKGROUND`.
 
     Returns:
         np.ndarray: Array of shape (T, H, W, 3).
     """
+    style = BACKGROUND if style is None else style
     t = np.arange(num_frames, dtype=np.float64)[:, None]
     ys = np.arange(height, dtype=np.float64)[None]
     xs = np.arange(width, dtype=np.float64)
     drift_dir = rng.uniform(0, 2 * np.pi)
-    drift_speed = rng.uniform(0.0, 0.1)
+    drift_speed = rng.uniform(0.0, style['max_drift'])
     dx = drift_speed * np.cos(drift_dir)
     dy = drift_speed * np.sin(drift_dir)
-    base = rng.uniform(40.0, 90.0) + rng.uniform(-10.0, 10.0, size=3)
+    base = rng.uniform(*style['base']) + rng.uniform(-10.0, 10.0, size=3)
     bg = np.empty((num_frames, height, width, 3), np.float32)
     num_comp = 6
+    max_freq = style['max_freq']
     for c in range(3):
-        freqs = rng.integers(-6, 7, size=(num_comp, 2))
+        freqs = rng.integers(-max_freq, max_freq + 1, size=(num_comp, 2))
         freqs[(freqs == 0).all(axis=1)] = (1, 1)
-        amps = rng.uniform(3.0, 8.0, size=num_comp)
+        amps = rng.uniform(*style['amp'], size=num_comp)
         phases = rng.uniform(0, 2 * np.pi, size=num_comp)
         # sum_k amp_k * cos(2 pi (fx_k (x - dx t) / W + fy_k (y - dy t) / H)
         # + phase_k), split with cos(a + b) = cos a cos b - sin a sin b into
@@ -170,16 +187,30 @@ def _background(rng, num_frames, height, width):
 
 
 
-def _pose(center0, angle0, velocity, omega, t, height, width):
-    """Object centres (T, 2), wrapped on the torus, and angles at times t."""
+def pose(center0, angle0, velocity, omega, t, height, width):
+    """Object centres (T, 2), wrapped on the torus, and angles at times t.
+
+    Args:
+        center0 (np.ndarray): (x, y) at t = 0, in pixels.
+        angle0 (float): Angle at t = 0, radians.
+        velocity (np.ndarray): (vx, vy) in px/frame.
+        omega (float): Angular velocity, rad/frame (clockwise positive).
+        t (np.ndarray): (T,) times in frames.
+        height (int): H, the torus' height.
+        width (int): W, the torus' width.
+    """
     centers = center0[None] + t[:, None] * velocity[None]
     centers[:, 0] %= width
     centers[:, 1] %= height
     return centers, angle0 + omega * t
 
 
-def _capsule_alpha(centers, angles, length, thickness, height, width):
-    """Anti-aliased capsule coverage (T, H, W, 1), offsets on the torus."""
+def capsule_alpha(centers, angles, length, thickness, height, width):
+    """Anti-aliased capsule coverage (T, H, W, 1), offsets on the torus.
+
+    A capsule is a segment of ``length`` px centred at ``centers`` (T, 2),
+    at ``angles`` (T,), thickened to ``thickness`` px.
+    """
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     cx = centers[:, 0, None, None].astype(np.float32)
     cy = centers[:, 1, None, None].astype(np.float32)
@@ -241,7 +272,7 @@ def render_clip(label,
     side = min(height, width)
     name, kind, param = MOTIONS[label]
 
-    bg = _background(rng, num_frames, height, width)
+    bg = background(rng, num_frames, height, width)
 
     # Object: shape, colour, start pose and motion.
     length = rng.uniform(0.35, 0.5) * side
@@ -267,9 +298,9 @@ def render_clip(label,
         omega = param * np.deg2rad(rng.uniform(*ROTATE_SPEED))
 
     t = np.arange(num_frames, dtype=np.float64)
-    centers, angles = _pose(center0, angle0, velocity, omega, t, height,
+    centers, angles = pose(center0, angle0, velocity, omega, t, height,
                             width)
-    alpha = _capsule_alpha(centers, angles, length, thickness, height,
+    alpha = capsule_alpha(centers, angles, length, thickness, height,
                            width)
     frames = bg
     if trail > 0:
@@ -281,11 +312,11 @@ def render_clip(label,
         fade = trail * (1 - (ages - ages[0]) / TRAIL_FRAMES)
         trail_alpha = np.zeros_like(alpha)
         for age, weight in zip(ages, fade):
-            past = _pose(center0, angle0, velocity, omega, t - age, height,
+            past = pose(center0, angle0, velocity, omega, t - age, height,
                          width)
             trail_alpha = np.maximum(
                 trail_alpha,
-                weight * _capsule_alpha(*past, length, thickness, height,
+                weight * capsule_alpha(*past, length, thickness, height,
                                         width))
         frames = frames * (1 - trail_alpha) + color * trail_alpha
     frames = frames * (1 - alpha) + color * alpha

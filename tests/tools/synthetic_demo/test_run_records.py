@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from hallucinet_mm.utils import latest_test_metrics, read_json_records
+from tools.synthetic_demo.run_records import latest_test_metrics, read_json_records
 
 
 def test_records_back_to_back_and_per_line(tmp_path):

@@ -6,8 +6,8 @@ import decord
 import numpy as np
 import pytest
 
-from hallucinet_mm.datasets.synthetic_motion import render_clip
-from hallucinet_mm.utils.video_files import (check_decodable, read_video,
+from tools.synthetic_demo.render import render_clip
+from tools.data.video_files import (check_decodable, read_video,
                                              write_corrupt_video,
                                              write_rawframes, write_video)
 

@@ -1,7 +1,8 @@
 # The main job's vanilla 2D student: the HalluciNet config without the
-# hallucination head and the teacher, same data, budget and selection. Trained
-# on all of train.txt it is the cue-only ceiling (labels on every video).
-_base_ = ['./hallucinet_r18_r3d18-tiny_600it_synthetic-motion.py']
+# hallucination head and the teacher; same data, budget and selection.
+# Trained on all of train.txt it is the cue-only ceiling (labels on every
+# video of the pool).
+_base_ = ['./hallucinet_r18-s3_r3d18-tiny-td_1000it_synthetic-motion.py']
 
 model = dict(hallu_head=None, teacher=None)
 
