@@ -18,7 +18,7 @@ TEACHER = osp.join(ROOT, 'configs/synthetic/teacher_r3d18_synthetic.py')
 HALLUCINET = osp.join(ROOT, 'configs/synthetic/hallucinet_r18_synthetic.py')
 UNLABELED = osp.join(
     ROOT, 'configs/synthetic/'
-    'hallucinet-unlabeled_r18-s3_r3d18-tiny-td_1000it_synthetic-motion.py')
+    'hallucinet-unlabeled_r18-s3_r3d18-tiny-td_600it_synthetic-motion.py')
 
 
 def _short(opts, epochs=1):

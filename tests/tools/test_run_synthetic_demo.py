@@ -145,7 +145,7 @@ def test_resume_refused_with_other_settings_before_any_data(tmp_path):
     # More seeds may be added; other data sizes or thread counts may not.
     check_settings(work, *_settings(['--resume', '--seeds', '0', '1']))
     for other in (['--pool-per-class', '30'], ['--jobs', '1'],
-                  ['--student-iters', '600'], ['--teacher-per-class', '40'],
+                  ['--student-iters', '1000'], ['--teacher-per-class', '40'],
                   ['--pseudo-threshold', '0.8']):
         with pytest.raises(ValueError, match='holds other settings'):
             check_settings(work, *_settings(['--resume', *other]))

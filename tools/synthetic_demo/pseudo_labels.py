@@ -5,7 +5,7 @@ Self-training (Lee, 2013, "Pseudo-Label"): a student trained on the labeled
 set labels the unlabeled videos; those whose top softmax probability reaches
 ``--threshold`` are kept with their predicted label, and a fresh student
 trains on the labeled and pseudo-labeled videos
-(``configs/synthetic/pseudo-label_r18-s3_1000it_synthetic-motion.py``).
+(``configs/synthetic/pseudo-label_r18-s3_600it_synthetic-motion.py``).
 It is the simplest well-known way to use unlabeled videos without a teacher,
 needs no change to the student's loss, and no augmentation that could erase
 the single-frame cue (FixMatch's strong colour augmentations would erase

@@ -14,7 +14,7 @@ import numpy as np
 ROWS = dict(
     cue=('vanilla', 'hallucinet', 'hallucinet_unlabeled', 'pseudo_label',
          'ceiling'),
-    null=('vanilla', 'hallucinet', 'hallucinet_unlabeled', 'ceiling'))
+    null=('vanilla', 'hallucinet', 'hallucinet_unlabeled'))
 STUDENTS = ROWS['cue']
 LABELS = dict(
     teacher="teacher (3D, 16 frames; its own domain's test split)",

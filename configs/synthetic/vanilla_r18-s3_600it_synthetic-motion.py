@@ -2,7 +2,7 @@
 # hallucination head and the teacher; same data, budget and selection.
 # Trained on all of train.txt it is the cue-only ceiling (labels on every
 # video of the pool).
-_base_ = ['./hallucinet_r18-s3_r3d18-tiny-td_1000it_synthetic-motion.py']
+_base_ = ['./hallucinet_r18-s3_r3d18-tiny-td_600it_synthetic-motion.py']
 
 model = dict(hallu_head=None, teacher=None)
 

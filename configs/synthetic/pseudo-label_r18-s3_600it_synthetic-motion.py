@@ -5,10 +5,10 @@
 # probability reaches the threshold join the labeled list with their
 # predicted label, and a fresh vanilla student trains on both, with the
 # same budget, batch and selection as every other row. As in
-# ./hallucinet-unlabeled_r18-s3_r3d18-tiny-td_1000it_synthetic-motion.py
+# ./hallucinet-unlabeled_r18-s3_r3d18-tiny-td_600it_synthetic-motion.py
 # the labeled list is repeated (labeled_repeat times) so that about half of
 # a batch carries a true label.
-_base_ = ['./vanilla_r18-s3_1000it_synthetic-motion.py']
+_base_ = ['./vanilla_r18-s3_600it_synthetic-motion.py']
 
 data_root = 'data/synthetic_motion'
 labeled_repeat = 6

@@ -6,7 +6,7 @@
 # labeled list is repeated (RepeatDataset, labeled_repeat times) so that
 # about half of a batch carries labels (the demo sets labeled_repeat to
 # unlabeled / labeled videos, rounded).
-_base_ = ['./hallucinet_r18-s3_r3d18-tiny-td_1000it_synthetic-motion.py']
+_base_ = ['./hallucinet_r18-s3_r3d18-tiny-td_600it_synthetic-motion.py']
 
 data_root = 'data/synthetic_motion'
 labeled_repeat = 6

@@ -7,7 +7,7 @@
 # features that the frozen teacher of
 # ./teacher_r3d18-tiny_16x16_teacher-domain.py (trained on the teacher's own
 # domain only) computes from the 16 frames starting there, resized to 16x16.
-# Budget: 1000 iterations of batch 16 (Adam, lr 3e-3, cosine); the
+# Budget: 600 iterations of batch 16 (Adam, lr 3e-3, cosine); the
 # checkpoint with the best validation top-1 (every 100 iterations) is tested
 # once. tools/run_synthetic_demo.py sets the paths; by hand:
 #   python tools/data/make_synthetic_videos.py --out data/synthetic_motion \
@@ -21,7 +21,7 @@ data_root = 'data/synthetic_motion'
 student_feat_dim = 256
 teacher_num_classes = 10
 teacher_side = 16
-max_iters = 1000
+max_iters = 600
 val_interval = 100
 
 model = dict(
