@@ -32,9 +32,10 @@ from mmengine.config import DictAction
 import hallucinet_mm  # noqa: F401 (registers the plugin)
 from hallucinet_mm.deployment.inference import (OnnxStudent, TorchStudent,
                                                 frames_per_clip, top_k)
-from hallucinet_mm.deployment.sources import (image_folder_files, is_image,
-                                              iter_stream, load_label_map,
-                                              open_stream, read_image,
+from hallucinet_mm.datasets.transforms.image_reader import (is_image,
+                                                          read_image)
+from hallucinet_mm.deployment.sources import (image_folder_files, iter_stream,
+                                              load_label_map, open_stream,
                                               stream_fps)
 from hallucinet_mm.deployment.visualize import (VideoWriter, prediction_lines,
                                                 write_image, write_video)

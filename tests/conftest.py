@@ -23,3 +23,24 @@ def synthetic_videos(tmp_path_factory):
         str(tmp_path_factory.mktemp('synthetic_videos')), num_classes=6,
         videos_per_class_train=4, videos_per_class_val=2, num_frames=24,
         height=32, width=32, seed=0, rawframes=True)
+
+
+@pytest.fixture(scope='session')
+def store_setup(synthetic_videos, tmp_path_factory):
+    """Two teacher checkpoints, and float32 / float16 stores of the first.
+
+    Shared by the tests of hallucinet_mm/store and of the transform that
+    reads a store (do not modify them: copy a store into ``tmp_path``
+    first).
+    """
+    from tests.store.helpers import extract, make_teacher_ckpt
+    tmp = tmp_path_factory.mktemp('teacher_store')
+    ckpt = make_teacher_ckpt(str(tmp / 'teacher.pth'), seed=0)
+    other = make_teacher_ckpt(str(tmp / 'other.pth'), seed=1)
+    stores = {}
+    for dtype in ('float32', 'float16'):
+        out = str(tmp / f'store_{dtype}')
+        extract(synthetic_videos, ckpt, out, dtype=dtype, shard_size=4)
+        stores[dtype] = out
+    return dict(
+        videos=synthetic_videos, ckpt=ckpt, other=other, stores=stores)

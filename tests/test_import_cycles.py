@@ -1,10 +1,13 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """The package has no import cycle (a static check of its imports).
 
-Every module-level import inside ``hallucinet_mm`` is an edge, also to each
-package ``__init__`` that importing the target runs (except the importer's
-own packages, which are already being imported). A strongly connected set
-of more than one module is a cycle.
+Every import inside ``hallucinet_mm`` is an edge, at module level or
+deferred into a function or class body alike, also to each package
+``__init__`` that importing the target runs (except the importer's own
+packages, which are already being imported). A strongly connected set of
+more than one module is a cycle. The same holds one level up, between the
+subpackages (``datasets``, ``store``, ...), which must follow the layer
+order written in ``hallucinet_mm/__init__.py``.
 """
 import ast
 import os
@@ -29,16 +32,11 @@ def _modules():
     return mods
 
 
-def _top_level_imports(tree):
-    """Imports outside function and class bodies."""
-    stack = list(tree.body)
-    while stack:
-        node = stack.pop()
+def _all_imports(tree):
+    """Every import of a file, deferred ones (in functions) included."""
+    for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield node
-        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                   ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _edges(mods):
@@ -47,7 +45,7 @@ def _edges(mods):
         base = mod.split('.') if is_pkg else mod.split('.')[:-1]
         with open(path) as f:
             tree = ast.parse(f.read(), path)
-        for node in _top_level_imports(tree):
+        for node in _all_imports(tree):
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             else:
@@ -96,12 +94,72 @@ def _cycles(graph):
     return out
 
 
+def _layer(mod):
+    """The subpackage (or top-level module) of ``hallucinet_mm`` holding
+    ``mod``; None for the package itself."""
+    parts = mod.split('.')
+    return parts[1] if len(parts) > 1 else None
+
+
+def _layer_graph(graph):
+    layers = {}
+    for mod, targets in graph.items():
+        for target in targets:
+            a, b = _layer(mod), _layer(target)
+            if a and b and a != b:
+                layers.setdefault(a, set()).add(b)
+                layers.setdefault(b, set())
+    return layers
+
+
+def _layer_order():
+    """The layers as ``hallucinet_mm/__init__.py``'s docstring lists them,
+    lowest first (one ``- <layer>: <may import>`` line each)."""
+    with open(osp.join(ROOT, PACKAGE, '__init__.py')) as f:
+        doc = ast.get_docstring(ast.parse(f.read()))
+    order = {}
+    for line in doc.split('Layers')[1].splitlines():
+        name, sep, below = line.strip().lstrip('- ').partition(':')
+        name = name.strip('`')
+        if sep and name.isidentifier():
+            order[name] = {
+                b.strip().strip('`') for b in below.split(',') if b.strip()
+            } - {'nothing'}
+    return order
+
+
 def test_detector_finds_a_cycle():
     assert _cycles({'a': {'b'}, 'b': {'a'}, 'c': {'a'}}) == [['a', 'b']]
 
 
+def test_deferred_imports_are_counted():
+    tree = ast.parse('def f():\n    from . import b\nclass C:\n'
+                     '    def g(self):\n        import x.y\n')
+    assert len(list(_all_imports(tree))) == 2
+    graph = _edges(_modules())
+    # checked_loading imports image_reader at module level, resnext3d and
+    # frozen_teacher hara_layout; dive_multi_head reads decord lazily.
+    assert 'hallucinet_mm.datasets.transforms.image_reader' in graph[
+        'hallucinet_mm.datasets.transforms.checked_loading']
+    assert 'hallucinet_mm.store.reader' in graph[
+        'hallucinet_mm.datasets.transforms.teacher_features']
+
+
 def test_no_import_cycle():
-    mods = _modules()
-    graph = _edges(mods)
-    assert 'hallucinet_mm.store.reader' in graph['hallucinet_mm.store.loading']
-    assert _cycles(graph) == []
+    assert _cycles(_edges(_modules())) == []
+
+
+def test_no_cycle_between_subpackages():
+    layers = _layer_graph(_edges(_modules()))
+    assert _cycles(layers) == []
+    assert 'store' in layers['datasets'] and 'datasets' not in layers['store']
+
+
+def test_subpackages_follow_the_documented_layers():
+    order = _layer_order()
+    layers = _layer_graph(_edges(_modules()))
+    assert set(layers) <= set(order), 'a layer is missing from the docstring'
+    for layer, below in layers.items():
+        assert below <= order[layer], (
+            f'{layer} imports {sorted(below - order[layer])}, which '
+            'hallucinet_mm/__init__.py does not list below it')

@@ -14,11 +14,9 @@ from mmengine.runner import Runner
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from hallucinet_mm.compat import setup_cpu_distributed
-from hallucinet_mm.datasets.label_range import \
-    ensure_label_range_hook
 from hallucinet_mm.engine.checkpoint_files import check_checkpoint_matches
 from hallucinet_mm.engine.teardown import release_run_resources
-from hallucinet_mm.engine.tool_cfg import check_cfg_options
+from hallucinet_mm.engine.tool_cfg import add_hooks, check_cfg_options
 from hallucinet_mm.utils import drop_unused_teacher
 
 
@@ -82,7 +80,7 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
-    ensure_label_range_hook(cfg)
+    add_hooks(cfg, ['CheckLabelRangeHook'])
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     # MMEngine loads a test checkpoint with strict=False: one of another

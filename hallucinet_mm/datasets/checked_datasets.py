@@ -11,7 +11,7 @@ Every line must carry a label: MMAction2 turns a line without one into
 label -1, which a labeled list must never do (an unlabeled list is a
 separate, explicitly declared dataset). An annotation file without any
 sample is an error too. Labels are checked against ``num_classes`` when the
-config passes it; :class:`~hallucinet_mm.datasets.label_range.
+config passes it; :class:`~hallucinet_mm.engine.hooks.
 CheckLabelRangeHook` checks them against the model's head in any case.
 Each data info records its line as ``ann_lineno`` so later checks can name
 ``file:line``.
@@ -31,6 +31,7 @@ from mmengine.logging import print_log
 from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
 from .transforms.checked_loading import TeacherWindowPolicy
+from .transforms.teacher_features import LoadTeacherFeatures
 
 
 class AnnotationError(ValueError):
@@ -137,8 +138,6 @@ def attach_teacher_feature_store(pipeline, store_dir: Optional[str],
     """
     if store_dir is None:
         return
-    # Imported here: the store package builds on the datasets' transforms.
-    from hallucinet_mm.store.loading import LoadTeacherFeatures
     loaders = [
         t for t in getattr(pipeline, 'transforms', [])
         if isinstance(t, LoadTeacherFeatures)

@@ -6,40 +6,12 @@ A label ``>= num_classes`` otherwise reaches the loss and fails there with
 the range at load time when they get ``num_classes``; this check does not
 depend on that: it compares the labels of every dataset the runner built
 with ``num_classes`` of the model's ``cls_head``, before the first
-iteration, and names the annotation file and line.
+iteration (:class:`~hallucinet_mm.engine.hooks.CheckLabelRangeHook`), and
+names the annotation file and line.
 """
-from typing import Iterator, List, Optional
-
 import torch
-from mmengine.dataset import ConcatDataset
-from mmengine.hooks import Hook
-from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
-from mmengine.runner import BaseLoop
-
-from mmaction.registry import HOOKS
 
 from .checked_datasets import AnnotationError
-
-
-def _leaf_datasets(dataset) -> Iterator:
-    """The datasets inside mmengine's dataset wrappers."""
-    if isinstance(dataset, ConcatDataset):
-        for inner in dataset.datasets:
-            yield from _leaf_datasets(inner)
-    elif hasattr(dataset, 'dataset') and not hasattr(dataset, 'ann_file'):
-        yield from _leaf_datasets(dataset.dataset)  # Repeat, ClassBalanced
-    else:
-        yield dataset
-
-
-def head_num_classes(model) -> Optional[int]:
-    """``num_classes`` of the model's ``cls_head``, or None without one."""
-    if is_model_wrapper(model):
-        model = model.module
-    head = getattr(model, 'cls_head', None)
-    num_classes = getattr(head, 'num_classes', None)
-    return num_classes if isinstance(num_classes, int) else None
 
 
 def check_label_range(dataset, num_classes: int) -> int:
@@ -84,59 +56,3 @@ def check_label_range(dataset, num_classes: int) -> int:
             f'model head; {len(bad)} label(s) of {ann_file} are out of '
             'range (is num_classes of the head or the list wrong?)')
     return checked
-
-
-def ensure_label_range_hook(cfg) -> None:
-    """Adds :class:`CheckLabelRangeHook` to ``cfg['custom_hooks']``.
-
-    Tools call this so that no config (one that overrides
-    ``custom_hooks``, say) can drop the check silently.
-
-    Args:
-        cfg (Config | dict): The runner config, changed in place.
-    """
-    hooks = list(cfg.get('custom_hooks', None) or [])
-    if not any(h.get('type') in ('CheckLabelRangeHook', CheckLabelRangeHook)
-               for h in hooks):
-        hooks.append(dict(type='CheckLabelRangeHook'))
-    cfg['custom_hooks'] = hooks
-
-
-@HOOKS.register_module()
-class CheckLabelRangeHook(Hook):
-    """Checks the labels of every built dataset before the first iteration.
-
-    Runs in ``before_run``, when the runner has built the loops of the
-    current job (train and val, or test), so a bad label stops the job
-    before any step or checkpoint. Models without a ``cls_head`` that has
-    an int ``num_classes`` are logged as not checked.
-    """
-
-    priority = 'VERY_HIGH'
-
-    def before_run(self, runner) -> None:
-        """Checks the labels of the built loops' datasets."""
-        num_classes = head_num_classes(runner.model)
-        datasets = self._datasets(runner)
-        if num_classes is None:
-            print_log(
-                'CheckLabelRangeHook: the model has no cls_head with '
-                'num_classes; labels are not checked', logger='current',
-                level=30)
-            return
-        for dataset in datasets:
-            count = check_label_range(dataset, num_classes)
-            if count:
-                print_log(
-                    f'CheckLabelRangeHook: {count} labels of '
-                    f'{getattr(dataset, "ann_file", "?")} lie in '
-                    f'[0, {num_classes})', logger='current')
-
-    @staticmethod
-    def _datasets(runner) -> List:
-        found = []
-        for name in ('_train_loop', '_val_loop', '_test_loop'):
-            loop = getattr(runner, name, None)
-            if isinstance(loop, BaseLoop):
-                found.extend(_leaf_datasets(loop.dataloader.dataset))
-        return found

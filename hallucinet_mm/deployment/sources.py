@@ -1,15 +1,15 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""Inputs of the demo: label maps, images, image folders and streams."""
+"""Inputs of the demo: label maps, images, image folders and streams.
+
+Images are read by :mod:`hallucinet_mm.datasets.transforms.image_reader`.
+"""
 import os
 import os.path as osp
 from typing import Iterator, List, Optional, Union
 
 import numpy as np
 
-from hallucinet_mm.datasets.transforms.decoded_video import FrameBatch
-
-IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
-                    '.tiff')
+from ..datasets.transforms.image_reader import IMAGE_EXTENSIONS, is_image
 
 
 def load_label_map(path: str) -> List[str]:
@@ -32,60 +32,6 @@ def load_label_map(path: str) -> List[str]:
     if not labels:
         raise ValueError(f'label map {path} holds no class names')
     return labels
-
-
-def is_image(path: str) -> bool:
-    """Whether a path names an image file (by its extension)."""
-    return path.lower().endswith(IMAGE_EXTENSIONS)
-
-
-def read_image(path: str) -> np.ndarray:
-    """Reads an image as an RGB uint8 array (H, W, 3).
-
-    Raises:
-        FileNotFoundError: If the file does not exist.
-        ValueError: If OpenCV cannot decode it.
-    """
-    import cv2
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'image {path} does not exist')
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError(f'{path}: OpenCV cannot decode this image')
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-
-
-class ImageReader:
-    """A still image as a one-frame video.
-
-    It offers what MMAction2's ``DecordInit`` and ``DecordDecode`` use of
-    decord's ``VideoReader`` (``len``, ``get_avg_fps``, ``get_batch``), so
-    a video test pipeline reads an image unchanged (``CheckedDecordInit``
-    opens image files with it, e.g. for ``inference_recognizer(model,
-    'frame.jpg')``).
-
-    Args:
-        filename (str): The image file.
-    """
-
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.frame = read_image(filename)
-
-    def __len__(self) -> int:
-        return 1
-
-    def get_avg_fps(self) -> float:
-        """No frame rate: 0."""
-        return 0.0
-
-    def get_batch(self, indices) -> FrameBatch:
-        """The image once per index (every index must be 0)."""
-        indices = [int(i) for i in np.asarray(indices).reshape(-1)]
-        if any(i != 0 for i in indices):
-            raise IndexError(f'{self.filename} is an image (one frame); '
-                             f'frames {indices} were asked for')
-        return FrameBatch(np.stack([self.frame] * len(indices)))
 
 
 def image_folder_files(folder: str) -> List[str]:

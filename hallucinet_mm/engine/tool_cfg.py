@@ -6,11 +6,12 @@ MMEngine's ``Config.merge_from_dict`` creates any key it is given, so a
 typo such as ``modle.teacher.checkpoint=t.pth`` silently adds a new
 top-level entry nobody reads and the run goes on with the config's value.
 :func:`add_reliability_hooks` makes sure a training config has the
-plugin's reliability hooks.
+plugin's reliability hooks, through :func:`add_hooks`, the one place that
+adds hooks to a config (``tools/test.py`` adds ``CheckLabelRangeHook``).
 """
 import difflib
 import inspect
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Sequence
 
 from mmengine.runner import Runner
 
@@ -70,8 +71,33 @@ RELIABILITY_HOOKS = ('FiniteCheckHook', 'RNGStateHook', 'CheckLabelRangeHook')
 
 
 def _hook_types(hooks) -> set:
+    """The type names of a ``custom_hooks`` list or ``default_hooks`` dict."""
     values = hooks.values() if isinstance(hooks, dict) else hooks
-    return {h.get('type') for h in values or [] if isinstance(h, dict)}
+    types = [h.get('type') for h in values or [] if isinstance(h, dict)]
+    return {t.__name__ if isinstance(t, type) else t for t in types}
+
+
+def add_hooks(cfg, hook_types: Sequence[str]) -> List[str]:
+    """Appends to ``custom_hooks`` each hook type the config lacks.
+
+    A hook counts as present when ``custom_hooks`` or ``default_hooks``
+    holds one of its type (a name or the class), so a config may set its
+    arguments. Tools call this so that no config (one that overrides
+    ``custom_hooks``, say) can drop a check silently.
+
+    Args:
+        cfg (Config | dict): The runner config, changed in place.
+        hook_types (Sequence[str]): Registered hook names.
+
+    Returns:
+        list[str]: ``'added <type>'`` for each hook added.
+    """
+    present = _hook_types(cfg.get('custom_hooks')) | _hook_types(
+        cfg.get('default_hooks') or {})
+    missing = [h for h in hook_types if h not in present]
+    cfg['custom_hooks'] = list(cfg.get('custom_hooks', None)
+                               or []) + [dict(type=h) for h in missing]
+    return [f'added {h}' for h in missing]
 
 
 def add_reliability_hooks(cfg) -> list:
@@ -98,10 +124,4 @@ def add_reliability_hooks(cfg) -> list:
             'CheckpointHook', 'mmengine.CheckpointHook'):
         checkpoint['type'] = 'AtomicCheckpointHook'
         changes.append('checkpoint hook -> AtomicCheckpointHook')
-    present = _hook_types(cfg.get('custom_hooks')) | _hook_types(default_hooks)
-    missing = [h for h in RELIABILITY_HOOKS if h not in present]
-    if missing:
-        cfg.custom_hooks = list(cfg.get('custom_hooks')
-                                or []) + [dict(type=h) for h in missing]
-        changes += [f'added {h}' for h in missing]
-    return changes
+    return changes + add_hooks(cfg, RELIABILITY_HOOKS)

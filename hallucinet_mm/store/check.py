@@ -1,24 +1,10 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Checks the stores a built dataset reads against the config."""
-from typing import List, Tuple
-
 from mmengine.config import Config
 
-from .loading import LoadTeacherFeatures
+from mmaction.registry import TRANSFORMS
+from ..utils.dataset_wrappers import leaf_datasets
 from .spec import build_store_spec
-
-
-def _datasets(dataset, split: str) -> List[Tuple[object, str]]:
-    """The datasets that hold pipelines, through dataset wrappers, with
-    their split names (``'train.1'`` in a ``ConcatDataset``)."""
-    if hasattr(dataset, 'pipeline'):
-        return [(dataset, split)]
-    inner = []
-    if getattr(dataset, 'dataset', None) is not None:
-        inner += _datasets(dataset.dataset, split)
-    for i, sub in enumerate(getattr(dataset, 'datasets', None) or []):
-        inner += _datasets(sub, f'{split}.{i}')
-    return inner
 
 
 def check_dataset_stores(cfg: Config,
@@ -45,12 +31,15 @@ def check_dataset_stores(cfg: Config,
         FeatureStoreMismatchError: For a store that does not match.
         StoreIntegrityError: For a damaged store file, naming it.
     """
+    # Looked up by its registered name: the transform lives in the datasets,
+    # a layer above the store (see hallucinet_mm/__init__.py).
+    loader_type = TRANSFORMS.get('LoadTeacherFeatures')
     checked = 0
-    for ds, ds_split in _datasets(dataset, split):
-        transforms = getattr(ds.pipeline, 'transforms', [])
+    for ds, ds_split in leaf_datasets(dataset, split):
+        transforms = getattr(getattr(ds, 'pipeline', None), 'transforms', [])
         spec = None
         for t in transforms:
-            if isinstance(t, LoadTeacherFeatures):
+            if isinstance(t, loader_type):
                 if spec is None:
                     spec = build_store_spec(cfg, ds_split)
                 if verify != 'size':

@@ -4,6 +4,12 @@
 :func:`build_store_spec` computes, from a config, every manifest field that
 determines phi_t; the extractor writes it and the loader compares with it,
 so the two cannot drift.
+
+The store sits below the datasets in the package's layers (the datasets'
+:class:`LoadTeacherFeatures` reads a store), so the spec does not import the
+transforms it looks for: it finds them in MMAction2's ``TRANSFORMS`` registry
+by their registered names, as a config names them, and finds the
+student/teacher sampler by its ``describe_anchors`` method.
 """
 import copy
 import os.path as osp
@@ -12,13 +18,8 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.config import Config, ConfigDict
 
 from mmaction.registry import TRANSFORMS
-from ..datasets.transforms.frame_samplers import (BaseStudentTeacherSampler,
-                                                  DiveFrameSampler,
-                                                  SingleFrameSampler)
-from ..datasets.transforms.split_student_teacher import SplitStudentTeacher
-from ..models.teachers.frozen_teacher import load_model_cfg
+from ..utils.config_utils import load_model_cfg
 from .format import file_sha256, to_jsonable
-from .loading import LoadTeacherFeatures
 
 #: Sampler attributes that test mode ignores (not part of the spec).
 _TEST_MODE_IGNORED = ('with_teacher', 'test_mode', 'mode', 'jitter')
@@ -53,7 +54,17 @@ def _transform_class(transform) -> Optional[type]:
 
 
 def _is_subclass(cls, base) -> bool:
+    """Whether ``cls`` derives from ``base``, a class or a registered name.
+    """
+    if isinstance(base, str):
+        base = TRANSFORMS.get(base)
     return isinstance(cls, type) and issubclass(cls, base)
+
+
+def _is_sampler(cls) -> bool:
+    """Whether ``cls`` is a student/teacher sampler (``frame_samplers``)."""
+    return isinstance(cls, type) and callable(
+        getattr(cls, 'describe_anchors', None))
 
 
 def dataset_cfg(cfg: Config, split: str) -> ConfigDict:
@@ -96,10 +107,9 @@ def dataset_cfg(cfg: Config, split: str) -> ConfigDict:
     return ds
 
 
-def _find(pipeline: Sequence, base: type, what: str, split: str) -> int:
+def _find(pipeline: Sequence, is_kind, what: str, split: str) -> int:
     found = [
-        i for i, t in enumerate(pipeline)
-        if _is_subclass(_transform_class(t), base)
+        i for i, t in enumerate(pipeline) if is_kind(_transform_class(t))
     ]
     if len(found) != 1:
         names = [
@@ -127,11 +137,11 @@ def extraction_pipeline(cfg: Config, split: str) -> List[dict]:
     """
     pipeline = [
         copy.deepcopy(t) for t in dataset_cfg(cfg, split)['pipeline']
-        if not _is_subclass(_transform_class(t), LoadTeacherFeatures)
+        if not _is_subclass(_transform_class(t), 'LoadTeacherFeatures')
     ]
-    s = _find(pipeline, BaseStudentTeacherSampler, 'student/teacher sampler',
-              split)
-    p = _find(pipeline, SplitStudentTeacher, 'SplitStudentTeacher', split)
+    s = _find(pipeline, _is_sampler, 'student/teacher sampler', split)
+    p = _find(pipeline, lambda c: _is_subclass(c, 'SplitStudentTeacher'),
+              'SplitStudentTeacher', split)
     if p < s:
         raise ValueError(f'the {split} pipeline splits the frames before '
                          'sampling them')
@@ -201,24 +211,8 @@ def _teacher_fields(teacher: dict) -> Dict:
         feat_dim=args.get('feat_dim'))
 
 
-def _anchor_policy(cls: type, attrs: Dict) -> str:
-    if issubclass(cls, DiveFrameSampler):
-        return (f'dive: {attrs["num_steps"]} anchors {attrs["step"]} frames '
-                f'apart from the start of the {attrs["window_len"]}-frame '
-                'window ending at end_frame (no jitter), clipped to the '
-                'video')
-    if issubclass(cls, SingleFrameSampler):
-        policy = 'centre: total_frames // 2'
-        if attrs.get('pair_offset') is not None:
-            policy += (f', moved back so that anchor + '
-                       f'{attrs["pair_offset"]} is in the video')
-        return policy
-    return f'{cls.__name__} in test mode'
-
-
 def _sampling_fields(pipeline: Sequence, split: str) -> Dict:
-    s = _find(pipeline, BaseStudentTeacherSampler, 'student/teacher sampler',
-              split)
+    s = _find(pipeline, _is_sampler, 'student/teacher sampler', split)
     cls = _transform_class(pipeline[s])
     sampler_cfg = dict(pipeline[s], test_mode=True, with_teacher=True)
     sampler = TRANSFORMS.build(sampler_cfg)
@@ -231,7 +225,7 @@ def _sampling_fields(pipeline: Sequence, split: str) -> Dict:
         sampler=dict(type=cls.__name__, **attrs),
         clip_len=sampler.clip_len,
         frame_interval=sampler.frame_interval,
-        anchors=_anchor_policy(cls, attrs),
+        anchors=sampler.describe_anchors(),
         steps=int(getattr(sampler, 'num_steps', 1)))
 
 
@@ -277,8 +271,7 @@ def build_store_spec(cfg: Config, split: str = 'train') -> Dict:
         split_cfg.get('teacher_pipeline') or [])
     spec['decode_pipeline'] = [
         getattr(_transform_class(t), '__name__', str(t.get('type')))
-        for t in pipeline[:-1] if not _is_subclass(
-            _transform_class(t), BaseStudentTeacherSampler)
+        for t in pipeline[:-1] if not _is_sampler(_transform_class(t))
     ]
     spec['split'] = split
     spec['ann_file'] = ds.get('ann_file')

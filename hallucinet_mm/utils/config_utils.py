@@ -1,5 +1,8 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""Config helpers for the tools."""
+"""Config helpers for the tools, the teacher and the store's spec."""
+from typing import Union
+
+from mmengine.config import Config
 
 
 def pipeline_collects(pipeline, key: str) -> bool:
@@ -32,3 +35,21 @@ def drop_unused_teacher(cfg) -> bool:
         return False
     cfg.model.teacher = None
     return True
+
+
+def load_model_cfg(model: Union[dict, str]) -> dict:
+    """A model config from a dict or from a config file's ``model``.
+
+    Args:
+        model (dict | str): A model config, or a config file path
+            (``mmaction::`` prefix allowed) whose ``model`` is used.
+
+    Returns:
+        dict: The model config.
+    """
+    if isinstance(model, str):
+        if '::' in model:  # a package's config, e.g. 'mmaction::...'
+            from mmengine.hub import get_config
+            return get_config(model).model.to_dict()
+        return Config.fromfile(model).model.to_dict()
+    return dict(model)

@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 
 from hallucinet_mm.datasets.mtl_aqa import MTLAQADataset
-from hallucinet_mm.models.teachers.frozen_teacher import load_model_cfg
+from hallucinet_mm.utils.config_utils import load_model_cfg
 from mmaction.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -7,8 +7,8 @@ from hallucinet_mm.deployment.inference import (OnnxStudent, frames_input,
                                                 frames_pipeline,
                                                 frames_per_clip, to_tuples,
                                                 top_k)
-from hallucinet_mm.deployment.sources import (image_folder_files,
-                                              load_label_map, read_image)
+from hallucinet_mm.datasets.transforms.image_reader import read_image
+from hallucinet_mm.deployment.sources import image_folder_files, load_label_map
 
 
 def _pipeline(sampler):
@@ -80,26 +80,3 @@ def test_onnx_without_pipeline_names_the_file(tmp_path, tiny_student):
         model, str(tmp_path / 'bare.onnx'), input_shape=(1, 1, 3, 32, 32))
     with pytest.raises(KeyError, match='bare.onnx records no test_pipeline'):
         OnnxStudent(out)
-
-
-def test_image_reader_is_a_one_frame_video(tmp_path):
-    import cv2
-
-    from hallucinet_mm.datasets.transforms.checked_loading import (
-        CheckedDecordInit, VideoReadError)
-    from hallucinet_mm.deployment.sources import ImageReader
-    path = str(tmp_path / 'frame.png')
-    cv2.imwrite(path, np.full((6, 8, 3), (10, 20, 30), np.uint8))  # BGR
-    reader = ImageReader(path)
-    assert len(reader) == 1
-    batch = reader.get_batch([0, 0]).asnumpy()
-    assert batch.shape == (2, 6, 8, 3) and batch[0, 0, 0].tolist() == [
-        30, 20, 10
-    ]  # RGB, as decord gives
-    with pytest.raises(IndexError, match='frame.png is an image'):
-        reader.get_batch([1])
-    results = CheckedDecordInit().transform(dict(filename=path))
-    assert results['total_frames'] == 1
-    with pytest.raises(VideoReadError, match='missing.jpg'):
-        CheckedDecordInit().transform(
-            dict(filename=str(tmp_path / 'missing.jpg')))

@@ -7,7 +7,7 @@ from mmengine.analysis import get_model_complexity_info
 from hallucinet_mm.deployment.inference import (config_test_pipeline,
                                                 frames_input,
                                                 frames_pipeline)
-from hallucinet_mm.deployment.sources import read_image
+from hallucinet_mm.datasets.transforms.image_reader import read_image
 from mmaction.apis import inference_recognizer, init_recognizer
 
 

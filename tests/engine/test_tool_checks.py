@@ -116,3 +116,27 @@ def test_check_checkpoint_matches(tmp_path):
                        match=f'checkpoint {tmp_path}/list.pth holds no '
                        'state dict'):
         check_checkpoint_matches(model, str(tmp_path / 'list.pth'))
+
+
+def _former_ensure_label_range_hook(cfg):
+    """The injector datasets/label_range.py had, written out."""
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any(h.get('type') == 'CheckLabelRangeHook' for h in hooks):
+        hooks.append(dict(type='CheckLabelRangeHook'))
+    cfg['custom_hooks'] = hooks
+
+
+@pytest.mark.parametrize('custom_hooks', [
+    None, [], [dict(type='X')], [dict(type='CheckLabelRangeHook')],
+    [dict(type='X'), dict(type='CheckLabelRangeHook', priority='LOW')]
+])
+def test_one_injector_adds_what_the_former_one_did(custom_hooks):
+    from hallucinet_mm.engine.tool_cfg import add_hooks
+    former = Config(dict(custom_hooks=custom_hooks))
+    _former_ensure_label_range_hook(former)
+    cfg = Config(dict(custom_hooks=custom_hooks))
+    added = add_hooks(cfg, ['CheckLabelRangeHook'])
+    assert cfg['custom_hooks'] == former['custom_hooks']
+    assert added == ([] if custom_hooks and any(
+        h['type'] == 'CheckLabelRangeHook' for h in custom_hooks) else
+                     ['added CheckLabelRangeHook'])

@@ -20,9 +20,9 @@ import hallucinet_mm  # noqa: F401  (registers datasets and hooks)
 from hallucinet_mm.datasets.checked_datasets import (AnnotationError,
                                                      CheckedRawframeDataset,
                                                      CheckedVideoDataset)
-from hallucinet_mm.datasets.label_range import (CheckLabelRangeHook,
-                                                check_label_range,
-                                                ensure_label_range_hook)
+from hallucinet_mm.datasets.label_range import check_label_range
+from hallucinet_mm.engine.hooks import CheckLabelRangeHook
+from hallucinet_mm.engine.tool_cfg import add_hooks
 from bad_input_helpers import digest, write_lines
 
 
@@ -133,8 +133,10 @@ def test_hook_stops_training_before_first_iteration(tmp_path):
         custom_hooks=[],
         env_cfg=dict(dist_cfg=dict(backend='gloo')),
     )
-    ensure_label_range_hook(cfg)
-    ensure_label_range_hook(cfg)  # idempotent
+    assert add_hooks(cfg, ['CheckLabelRangeHook']) == [
+        'added CheckLabelRangeHook'
+    ]
+    assert add_hooks(cfg, ['CheckLabelRangeHook']) == []  # idempotent
     assert cfg['custom_hooks'] == [dict(type='CheckLabelRangeHook')]
     runner = Runner(**cfg)
     assert any(isinstance(h, CheckLabelRangeHook) for h in runner.hooks)

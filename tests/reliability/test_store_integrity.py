@@ -17,7 +17,8 @@ import pytest
 import torch
 
 import hallucinet_mm.store.writer as writer
-from hallucinet_mm.store import (FeatureStoreMismatchError, LoadTeacherFeatures,
+from hallucinet_mm.datasets.transforms import LoadTeacherFeatures
+from hallucinet_mm.store import (FeatureStoreMismatchError,
                                  NonFiniteFeaturesError, StoreIntegrityError,
                                  TeacherFeatureStore, build_store_spec,
                                  check_dataset_stores)

@@ -33,8 +33,8 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))  # run as a script from anywhere
-from hallucinet_mm.utils.benchmark import (finish_report,  # noqa: E402
-                                           format_table, run_metadata)
+from tools.analysis.bench_utils import (finish_report,  # noqa: E402
+                                        format_table, run_metadata)
 
 SEGMENT_LEN = 16
 PHOTOS = ('astronaut', 'coffee', 'chelsea')

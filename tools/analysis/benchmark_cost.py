@@ -34,10 +34,10 @@ import torch.nn as nn
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)  # run as a script from anywhere
-from hallucinet_mm.utils.benchmark import (MemoryProbe,  # noqa: E402
-                                           finish_report, format_table,
-                                           run_metadata, summarize_times,
-                                           synchronize)
+from tools.analysis.bench_utils import (MemoryProbe,  # noqa: E402
+                                        finish_report, format_table,
+                                        run_metadata, summarize_times,
+                                        synchronize)
 
 TEACHER = 'resnext3d101'
 RUNTIMES = ('pytorch', 'onnxruntime')

@@ -51,9 +51,9 @@ from hallucinet_mm.store import (check_dataset_stores,  # noqa: E402
                                  extract_teacher_features)
 from hallucinet_mm.store.spec import dataset_cfg  # noqa: E402
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
-from hallucinet_mm.utils.benchmark import (finish_report,  # noqa: E402
-                                           format_table, run_metadata,
-                                           summarize_times, synchronize)
+from tools.analysis.bench_utils import (finish_report,  # noqa: E402
+                                        format_table, run_metadata,
+                                        summarize_times, synchronize)
 
 RUNS = ('vanilla', 'online', 'store')
 PARTS = ('online_teacher_forward', 'online_preprocess')

@@ -124,5 +124,5 @@ dive_head = dict(
 aqa_head = dict(
     fields=dict(_delete_=True),
     with_score=True,
-    loss_score=dict(type='MSELoss', loss_weight=1.0),
+    loss_score=dict(type='HalluciNetMSELoss', loss_weight=1.0),
     score_scale=17.0)

@@ -20,6 +20,7 @@ from mmaction.datasets.transforms import (DecordDecode, DecordInit,
 from mmaction.registry import TRANSFORMS
 from .decoded_video import DecodedVideo, DecodedVideoCache
 from .frame_samplers import VideoTooShortError
+from .image_reader import ImageReader, is_image
 
 
 class VideoReadError(IOError):
@@ -56,7 +57,6 @@ class CheckedDecordInit(DecordInit):
 
     def _get_video_reader(self, filename: str) -> object:
         # An image is a one-frame video (inference_recognizer, demo).
-        from hallucinet_mm.deployment.sources import ImageReader, is_image
         if is_image(filename):
             return ImageReader(filename)
         if self.cache is None:

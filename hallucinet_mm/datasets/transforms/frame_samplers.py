@@ -116,6 +116,17 @@ class BaseStudentTeacherSampler(BaseTransform):
     def _anchors(self, results: Dict, total_frames: int) -> np.ndarray:
         """0-based student anchor frame of each step."""
 
+    def describe_anchors(self) -> str:
+        """How the anchors are chosen in test mode, in words.
+
+        A teacher-feature store records it (its ``anchors`` field); the
+        store's spec finds the sampler of a pipeline by this method.
+
+        Returns:
+            str: The policy.
+        """
+        return f'{type(self).__name__} in test mode'
+
     def _check_length(self, results: Dict, total_frames: int,
                       needed: int) -> None:
         if total_frames < needed:
@@ -194,6 +205,15 @@ class SingleFrameSampler(BaseStudentTeacherSampler):
             return np.array([sample_rng(results).integers(total_frames)])
         return np.array([total_frames // 2])
 
+    def describe_anchors(self) -> str:
+        """The centre frame, moved back to fit a pair (see the base class).
+        """
+        policy = 'centre: total_frames // 2'
+        if self.pair_offset is not None:
+            policy += (f', moved back so that anchor + {self.pair_offset} '
+                       'is in the video')
+        return policy
+
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f', mode={self.mode})'
 
@@ -265,6 +285,12 @@ class DiveFrameSampler(BaseStudentTeacherSampler):
         start = max(0, end - self.window_len + 1)
         anchors = start + np.arange(self.num_steps) * self.step
         return np.minimum(anchors, total_frames - 1)
+
+    def describe_anchors(self) -> str:
+        """Anchors spread over the window (see the base class)."""
+        return (f'dive: {self.num_steps} anchors {self.step} frames apart '
+                f'from the start of the {self.window_len}-frame window '
+                'ending at end_frame (no jitter), clipped to the video')
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + (

@@ -11,8 +11,9 @@ from mmengine.runner import BaseLoop
 from torch.utils.data import DataLoader
 
 from mmaction.registry import HOOKS
-from hallucinet_mm.datasets.sample_seeding import (EpochTaggedSampler,
-                                                   SeededCompose, keep_tags)
+from ...datasets.sample_seeding import (EpochTaggedSampler, SeededCompose,
+                                        keep_tags)
+from ...utils.dataset_wrappers import walk_datasets
 
 #: Key of the random state in a checkpoint.
 RNG_KEY = 'rng_state'
@@ -45,15 +46,6 @@ def restore_rng_state(state: dict) -> None:
     if cuda is not None and torch.cuda.is_available() and \
             len(cuda) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(cuda)
-
-
-def _datasets(dataset):
-    """The dataset and those it wraps (Repeat/Concat/ClassBalanced)."""
-    yield dataset
-    for inner in [getattr(dataset, 'dataset', None)] + list(
-            getattr(dataset, 'datasets', None) or []):
-        if inner is not None:
-            yield from _datasets(inner)
 
 
 def _loaders(runner):
@@ -155,7 +147,7 @@ class RNGStateHook(Hook):
                 'RNGStateHook: the train loader has no batch sampler to '
                 'wrap; random data choices depend on the worker state')
             return
-        for dataset in _datasets(loader.dataset):
+        for dataset, _ in walk_datasets(loader.dataset):
             keep_tags(dataset)
             pipeline = getattr(dataset, 'pipeline', None)
             if isinstance(pipeline,

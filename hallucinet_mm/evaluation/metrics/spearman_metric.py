@@ -6,32 +6,18 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
+from scipy import stats
 
 from mmaction.registry import METRICS
 
 
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks ``values`` from 1, giving tied values their average rank.
-
-    Args:
-        values (np.ndarray): A 1-D array.
-
-    Returns:
-        np.ndarray: The float64 rank of each value (``scipy.stats.rankdata``
-        with ``method='average'``).
-    """
-    _, inverse, counts = np.unique(
-        values, return_inverse=True, return_counts=True)
-    last = np.cumsum(counts)  # rank of the last member of each tie group
-    first = last - counts + 1
-    return ((first + last) / 2.0)[inverse.reshape(-1)]
-
-
 def spearman_correlation(preds: Sequence[float],
                          targets: Sequence[float]) -> float:
-    """Spearman's rank correlation: Pearson's correlation of average ranks.
+    """Spearman's rank correlation, by ``scipy.stats.spearmanr``.
 
-    Equal to ``scipy.stats.spearmanr(preds, targets)[0]``, ties included.
+    Pearson's correlation of the average ranks (ties get their mean rank).
+    The inputs are checked first, so that bad input is an error naming
+    what is wrong rather than a NaN.
 
     Args:
         preds (Sequence[float]): Predicted scores.
@@ -61,12 +47,7 @@ def spearman_correlation(preds: Sequence[float],
             raise ValueError(f'all {values.size} {name} equal '
                              f'{values[0]}: Spearman correlation is '
                              'undefined for constant input')
-    rank_p = average_ranks(preds)
-    rank_t = average_ranks(targets)
-    rank_p -= rank_p.mean()
-    rank_t -= rank_t.mean()
-    corr = np.dot(rank_p, rank_t) / np.sqrt(
-        np.dot(rank_p, rank_p) * np.dot(rank_t, rank_t))
+    corr = stats.spearmanr(preds, targets)[0]
     return float(np.clip(corr, -1.0, 1.0))
 
 

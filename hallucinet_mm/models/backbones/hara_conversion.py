@@ -3,21 +3,19 @@
 
 Checkpoints of the ``3D-ResNets-PyTorch`` release (``module.``-prefixed,
 with an ``fc`` classifier) convert by renaming only, since
-:class:`~.resnext3d.ResNeXt3D` keeps the release's module names.
+:class:`~.resnext3d.ResNeXt3D` keeps the release's module names. This is
+the offline conversion that :mod:`.hara_layout`'s policy asks for
+(``tools/model_converters/hara_resnext_to_mmaction.py``).
 """
 import re
 from collections import OrderedDict
 from typing import Dict, Tuple
 
 import torch
-from mmengine.runner.checkpoint import _load_checkpoint
 from torch import Tensor
 
+from .hara_layout import HaraCheckpointError
 from .resnext3d import ARCH_SETTINGS, EXPANSION, STAGE_PLANES, ResNeXt3D
-
-
-class HaraCheckpointError(ValueError):
-    """Raised when an input is not a 3D-ResNeXt checkpoint of Hara et al."""
 
 
 _MAX_LISTED = 20
@@ -261,36 +259,3 @@ def convert_hara_checkpoint(checkpoint: dict,
         fc_kept=bool(keep_fc),
         added_num_batches_tracked=num_filled)
     return converted, meta
-
-
-def load_resnext3d_weights(filename: str) -> 'OrderedDict[str, Tensor]':
-    """Reads a bare :class:`ResNeXt3D` state dict from a checkpoint file.
-
-    Accepts an original Hara et al. checkpoint or state dict (converted on
-    the fly, fc dropped), an MMAction2 recognizer checkpoint (``backbone.``
-    keys are taken, others ignored) or a bare backbone state dict. Files are
-    read through mmengine's checkpoint loader (``weights_only`` for local
-    files once :mod:`hallucinet_mm` is imported).
-
-    Args:
-        filename (str): Path or URL of the checkpoint.
-
-    Returns:
-        OrderedDict[str, Tensor]: Keys as in :class:`ResNeXt3D`.
-    """
-    checkpoint = _load_checkpoint(filename, map_location='cpu')
-    state_dict = checkpoint
-    if isinstance(checkpoint, dict) and 'state_dict' in checkpoint:
-        state_dict = checkpoint['state_dict']
-    if not isinstance(state_dict, dict):
-        raise HaraCheckpointError(
-            f'{filename} holds no state dict (got '
-            f'{type(state_dict).__name__})')
-    if any(k.startswith('module.') or k in _FC_KEYS
-           for k in state_dict):
-        return convert_hara_state_dict(state_dict, keep_fc=False, prefix='')
-    if any(k.startswith('backbone.') for k in state_dict):
-        return OrderedDict((k[len('backbone.'):], v)
-                           for k, v in state_dict.items()
-                           if k.startswith('backbone.'))
-    return OrderedDict(state_dict)

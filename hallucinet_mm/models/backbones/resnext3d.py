@@ -7,9 +7,9 @@ released in the ``3D-ResNets-PyTorch`` project, which HalluciNet uses as its
 teacher. Module names follow that release (``conv1``, ``bn1``,
 ``layer1`` .. ``layer4``; blocks with ``conv1..3``, ``bn1..3`` and
 ``downsample``), so its checkpoints convert by renaming only; see
-:mod:`.hara_conversion`.
+:mod:`.hara_conversion`. ``pretrained`` takes a converted checkpoint and
+refuses an unconverted one (the policy of :mod:`.hara_layout`).
 """
-import re
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -22,6 +22,7 @@ from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmaction.registry import MODELS
+from .hara_layout import HaraCheckpointError, hara_hint, looks_like_hara
 
 #: Blocks per stage for each supported depth.
 ARCH_SETTINGS = {
@@ -35,6 +36,41 @@ STAGE_PLANES = (128, 256, 512, 1024)
 STAGE_STRIDES = (1, 2, 2, 2)
 EXPANSION = 2
 STEM_CHANNELS = 64
+
+
+def read_backbone_weights(filename: str) -> 'OrderedDict[str, Tensor]':
+    """Reads a bare :class:`ResNeXt3D` state dict from a checkpoint file.
+
+    Accepts an MMAction2 recognizer checkpoint (``backbone.`` keys are
+    taken, others ignored) or a bare backbone state dict, read through
+    mmengine's checkpoint loader (``weights_only`` for local files once
+    :mod:`hallucinet_mm` is imported).
+
+    Args:
+        filename (str): Path or URL of the checkpoint.
+
+    Returns:
+        OrderedDict[str, Tensor]: Keys as in :class:`ResNeXt3D`.
+
+    Raises:
+        HaraCheckpointError: If the file holds no state dict, or an
+            unconverted Hara et al. one (naming the converter).
+    """
+    checkpoint = _load_checkpoint(filename, map_location='cpu')
+    state_dict = checkpoint
+    if isinstance(checkpoint, dict) and 'state_dict' in checkpoint:
+        state_dict = checkpoint['state_dict']
+    if not isinstance(state_dict, dict):
+        raise HaraCheckpointError(
+            f'{filename} holds no state dict (got '
+            f'{type(state_dict).__name__})')
+    if looks_like_hara(state_dict):
+        raise HaraCheckpointError(hara_hint(filename))
+    if any(k.startswith('backbone.') for k in state_dict):
+        return OrderedDict((k[len('backbone.'):], v)
+                           for k, v in state_dict.items()
+                           if k.startswith('backbone.'))
+    return OrderedDict(state_dict)
 
 
 class ResNeXtBottleneck3D(nn.Module):
@@ -116,9 +152,10 @@ class ResNeXt3D(BaseModule):
     head such as ``I3DHead`` (which global-average-pools; identical to
     Hara's ``AvgPool3d`` at the training size 16x112x112).
 
-    Checkpoints of the original release are converted with
+    Checkpoints of the original release are converted once with
     ``tools/model_converters/hara_resnext_to_mmaction.py``; ``pretrained``
-    also accepts an unconverted one.
+    refuses an unconverted one and names that command, as the teacher
+    (``FrozenTeacherWrapper``) does (see :mod:`.hara_layout`).
 
     Args:
         depth (int): Depth of the network, one of 50, 101 and 152.
@@ -136,9 +173,10 @@ class ResNeXt3D(BaseModule):
         with_pool (bool): Whether to global-average-pool each returned map
             to (N, C, 1, 1, 1). Defaults to False.
         pretrained (str, optional): Checkpoint to load in ``init_weights``:
-            an original Hara checkpoint, a converted recognizer checkpoint
-            (``backbone.`` keys) or a bare backbone state dict. Loading is
-            strict. Defaults to None.
+            a converted recognizer checkpoint (``backbone.`` keys) or a bare
+            backbone state dict; an unconverted Hara checkpoint raises
+            :class:`HaraCheckpointError`. Loading is strict. Defaults to
+            None.
         init_cfg (dict or list[dict], optional): Initialization config; not
             to be combined with ``pretrained``. Defaults to None (Kaiming
             normal convs, BN weight 1 and bias 0).
@@ -254,8 +292,7 @@ class ResNeXt3D(BaseModule):
         if isinstance(self.pretrained, str):
             logger = MMLogger.get_current_instance()
             logger.info(f'ResNeXt3D: load model from {self.pretrained}')
-            from .hara_conversion import load_resnext3d_weights
-            state_dict = load_resnext3d_weights(self.pretrained)
+            state_dict = read_backbone_weights(self.pretrained)
             self.load_state_dict(state_dict, strict=True)
             self._is_init = True
         elif self.init_cfg is None:

@@ -11,15 +11,6 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, SampleList
 from ...datasets.mtl_aqa import MTL_AQA_DIVE_CLASSES, MTL_AQA_DIVE_FIELDS
 from ..losses import build_feature_loss
-from .arg_checks import reject_old_args
-
-#: What the former loss arguments became.
-_MOVED_ARGS = dict(
-    score_loss="loss_score=dict(type='MSELoss', loss_weight=1.0), or a "
-    "list such as [dict(type='MSELoss'), dict(type='L1Loss')] for l1+l2",
-    loss_weights="the loss_weight of loss_cls (per field: loss_cls=dict("
-    "position=dict(type='CrossEntropyLoss', loss_weight=...), ...)) and of "
-    'loss_score')
 
 
 @MODELS.register_module()
@@ -59,10 +50,11 @@ class DiveMultiHead(BaseModule):
             (fields left out get ``dict(type='CrossEntropyLoss')``).
             Defaults to ``dict(type='CrossEntropyLoss', loss_weight=1.0)``.
         loss_score (dict | list[dict]): Config of the score loss, a
-            registered ``BaseFeatureLoss`` (``MSELoss``, ``L1Loss``,
-            ``SmoothL1Loss``); a list sums its losses (``[MSELoss, L1Loss]``
-            is the L1 + L2 loss of the MTL-AQA code). Defaults to
-            ``dict(type='MSELoss', loss_weight=1.0)``.
+            registered ``BaseFeatureLoss`` (``HalluciNetMSELoss``,
+            ``HalluciNetL1Loss``, ``HalluciNetSmoothL1Loss``); a list sums
+            its losses (``[HalluciNetMSELoss, HalluciNetL1Loss]`` is the
+            L1 + L2 loss of the MTL-AQA code). Defaults to
+            ``dict(type='HalluciNetMSELoss', loss_weight=1.0)``.
         score_scale (float): The score target is ``final_score /
             score_scale``; predictions are multiplied back by it.
             Defaults to 17.0.
@@ -76,9 +68,7 @@ class DiveMultiHead(BaseModule):
 
     Raises:
         ValueError: For an invalid configuration.
-        TypeError: For an argument the head does not take, the former
-            ``score_loss`` and ``loss_weights`` included (their messages
-            name the loss configs replacing them).
+        TypeError: For a loss config that is not a ``BaseFeatureLoss``.
     """
 
     def __init__(self,
@@ -90,14 +80,12 @@ class DiveMultiHead(BaseModule):
                  loss_cls: ConfigType = dict(
                      type='CrossEntropyLoss', loss_weight=1.0),
                  loss_score: Union[ConfigType, List[ConfigType]] = dict(
-                     type='MSELoss', loss_weight=1.0),
+                     type='HalluciNetMSELoss', loss_weight=1.0),
                  score_scale: float = 17.0,
                  dropout_ratio: float = 0.0,
                  label_order: Sequence[str] = MTL_AQA_DIVE_FIELDS,
                  init_cfg: Optional[dict] = dict(
-                     type='Normal', layer='Linear', std=0.01),
-                 **kwargs) -> None:
-        reject_old_args(type(self).__name__, kwargs, _MOVED_ARGS)
+                     type='Normal', layer='Linear', std=0.01)) -> None:
         super().__init__(init_cfg=init_cfg)
         fields = dict(MTL_AQA_DIVE_CLASSES if fields is None else fields)
         self._check_config(in_channels, hidden_channels, num_layers, fields,

@@ -9,7 +9,6 @@ from mmengine.model import BaseModule
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, SampleList
 from ..losses import build_feature_loss
-from .arg_checks import reject_old_args
 
 
 @MODELS.register_module()
@@ -36,9 +35,10 @@ class HallucinationHead(BaseModule):
         hidden_channels (int, optional): Width of the hidden layers.
             Defaults to ``out_channels``.
         loss_hallu (dict): Config of the loss, a registered
-            :class:`BaseFeatureLoss` (``HallucinationLoss``, ``MSELoss``,
-            ``CosineLoss``, ``SmoothL1Loss`` ...); its ``loss_weight`` is
-            lambda, and 0 turns the hallucination task off. Defaults to
+            :class:`BaseFeatureLoss` (``HallucinationLoss``,
+            ``HalluciNetMSELoss``, ``HalluciNetCosineLoss``,
+            ``HalluciNetSmoothL1Loss`` ...); its ``loss_weight`` is lambda,
+            and 0 turns the hallucination task off. Defaults to
             ``dict(type='HallucinationLoss', loss_weight=50.0)``.
         final_act (bool): Apply the activation after the last layer as the
             original code does (its teacher features are post-ReLU).
@@ -48,9 +48,7 @@ class HallucinationHead(BaseModule):
             init of the linear layers with std 0.01.
 
     Raises:
-        TypeError: For an argument the head does not take (the former
-            ``loss_weight`` included, which now lives in ``loss_hallu``),
-            or a loss that is not a :class:`BaseFeatureLoss`.
+        TypeError: For a loss that is not a :class:`BaseFeatureLoss`.
     """
 
     def __init__(self,
@@ -63,12 +61,7 @@ class HallucinationHead(BaseModule):
                  final_act: bool = True,
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg: Optional[dict] = dict(
-                     type='Normal', layer='Linear', std=0.01),
-                 **kwargs) -> None:
-        reject_old_args(
-            type(self).__name__, kwargs,
-            dict(loss_weight="loss_hallu=dict(type='HallucinationLoss', "
-                 'loss_weight=...)'))
+                     type='Normal', layer='Linear', std=0.01)) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_layers < 1:
             raise ValueError(f'num_layers must be >= 1, got {num_layers}')

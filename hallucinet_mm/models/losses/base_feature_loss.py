@@ -1,19 +1,24 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""The shared frame of the regression losses: weighting and reduction."""
+"""The shared frame of the regression losses: weighting and reduction.
+
+The weighting is MMAction2's :class:`~mmaction.models.losses.BaseWeightedLoss`
+(``forward`` multiplies ``_forward`` by ``loss_weight``); this adds the
+checks, the per-sample loss and the reduction.
+"""
 import math
 import numbers
 from typing import Callable, Optional
 
 import torch
-import torch.nn as nn
 
+from mmaction.models.losses import BaseWeightedLoss
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType
 
 REDUCTIONS = ('mean', 'sum', 'none')
 
 
-class BaseFeatureLoss(nn.Module):
+class BaseFeatureLoss(BaseWeightedLoss):
     """``loss_weight`` times a per-sample loss, reduced over the batch.
 
     A subclass sets ``_elementwise`` (a ``torch.nn.functional`` loss taking
@@ -43,7 +48,7 @@ class BaseFeatureLoss(nn.Module):
             raise ValueError(f'{name}: loss_weight must be a finite number '
                              f'>= 0, got {loss_weight!r}')
         _check_reduction(name, reduction)
-        self.loss_weight = float(loss_weight)
+        super().__init__(loss_weight=float(loss_weight))
         self.reduction = reduction
 
     def elementwise(self, pred: torch.Tensor,
@@ -80,11 +85,11 @@ class BaseFeatureLoss(nn.Module):
         loss = self.elementwise(pred, target)
         return loss if loss.dim() == 1 else loss.flatten(1).mean(1)
 
-    def forward(self,
-                pred: torch.Tensor,
-                target: torch.Tensor,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        """The weighted, reduced loss.
+    def _forward(self,
+                 pred: torch.Tensor,
+                 target: torch.Tensor,
+                 reduction_override: Optional[str] = None) -> torch.Tensor:
+        """The reduced loss; ``forward`` (MMAction2's) weights it.
 
         Args:
             pred (torch.Tensor): Predictions, ``(N, ...)``.
@@ -102,7 +107,7 @@ class BaseFeatureLoss(nn.Module):
             loss = loss.mean()
         elif reduction == 'sum':
             loss = loss.sum()
-        return self.loss_weight * loss
+        return loss
 
     def _check_inputs(self, pred: torch.Tensor, target: torch.Tensor):
         """Checks the shapes; returns both as float32."""
@@ -142,7 +147,8 @@ def build_feature_loss(cfg: ConfigType, arg_name: str) -> BaseFeatureLoss:
     """
     if not isinstance(cfg, dict) or 'type' not in cfg:
         raise TypeError(f'{arg_name} must be a loss config dict with a '
-                        f"`type`, e.g. dict(type='MSELoss', loss_weight=1.0), "
+                        "`type`, e.g. dict(type='HalluciNetMSELoss', "
+                        'loss_weight=1.0), '
                         f'got {cfg!r}')
     loss = MODELS.build(cfg)
     if not isinstance(loss, BaseFeatureLoss):

@@ -8,7 +8,7 @@ from .base_feature_loss import BaseFeatureLoss
 
 
 @MODELS.register_module()
-class MSELoss(BaseFeatureLoss):
+class HalluciNetMSELoss(BaseFeatureLoss):
     """``loss_weight * MSE(pred, target)`` on the raw values.
 
     Takes the arguments of :class:`BaseFeatureLoss`.
@@ -17,7 +17,7 @@ class MSELoss(BaseFeatureLoss):
 
 
 @MODELS.register_module()
-class L1Loss(BaseFeatureLoss):
+class HalluciNetL1Loss(BaseFeatureLoss):
     """``loss_weight * mean |pred - target|``.
 
     Takes the arguments of :class:`BaseFeatureLoss`.
@@ -26,7 +26,7 @@ class L1Loss(BaseFeatureLoss):
 
 
 @MODELS.register_module()
-class SmoothL1Loss(BaseFeatureLoss):
+class HalluciNetSmoothL1Loss(BaseFeatureLoss):
     """``loss_weight * SmoothL1(pred, target)`` (Huber with slope 1).
 
     Per element: ``0.5 * d^2 / beta`` where ``|d| < beta``, else
@@ -46,18 +46,18 @@ class SmoothL1Loss(BaseFeatureLoss):
                  reduction: str = 'mean') -> None:
         super().__init__(loss_weight=loss_weight, reduction=reduction)
         if not beta > 0:
-            raise ValueError(f'SmoothL1Loss: beta must be > 0, got {beta!r}')
+            raise ValueError(
+                f'HalluciNetSmoothL1Loss: beta must be > 0, got {beta!r}')
         self.beta = float(beta)
 
     def elementwise(self, pred: torch.Tensor,
                     target: torch.Tensor) -> torch.Tensor:
         """Smooth L1 per element."""
-        return F.smooth_l1_loss(
-            pred, target, reduction='none', beta=self.beta)
+        return F.smooth_l1_loss(pred, target, reduction='none', beta=self.beta)
 
 
 @MODELS.register_module()
-class CosineLoss(BaseFeatureLoss):
+class HalluciNetCosineLoss(BaseFeatureLoss):
     """``loss_weight * (1 - cos(pred, target))`` per sample.
 
     Only the direction of each sample's feature vector counts, not its
@@ -83,7 +83,8 @@ class CosineLoss(BaseFeatureLoss):
         """``1 - cos`` of each sample's flattened features, ``(N, )``."""
         pred, target = self._check_inputs(pred, target)
         if pred.dim() < 2:
-            raise ValueError('CosineLoss needs (N, D) features, got shape '
-                             f'{tuple(pred.shape)}')
+            raise ValueError(
+                'HalluciNetCosineLoss needs (N, D) features, got shape '
+                f'{tuple(pred.shape)}')
         return 1 - F.cosine_similarity(
             pred.flatten(1), target.flatten(1), dim=1, eps=self.eps)

@@ -1,15 +1,15 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """A frozen, pretrained 3D-CNN whose pooled features are the targets."""
-import re
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config
 from mmengine.model import BaseModule
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import load_checkpoint
 
 from mmaction.registry import MODELS
+from ..backbones.hara_layout import hara_hint, looks_like_hara
+from ...utils.config_utils import load_model_cfg
 
 
 class TeacherCheckpointError(RuntimeError):
@@ -20,48 +20,15 @@ class _StopForward(Exception):
     """Raised by the tap hook to skip the layers after the tapped one."""
 
 
-def load_model_cfg(model: Union[dict, str]) -> dict:
-    """A model config from a dict or from a config file's ``model``.
-
-    Args:
-        model (dict | str): A model config, or a config file path
-            (``mmaction::`` prefix allowed) whose ``model`` is used.
-
-    Returns:
-        dict: The model config.
-    """
-    if isinstance(model, str):
-        if '::' in model:  # a package's config, e.g. 'mmaction::...'
-            from mmengine.hub import get_config
-            return get_config(model).model.to_dict()
-        return Config.fromfile(model).model.to_dict()
-    return dict(model)
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def _format_keys(keys: Sequence[str], limit: int = 10) -> str:
     keys = sorted(keys)
     more = f' ... ({len(keys) - limit} more)' if len(keys) > limit else ''
     return ', '.join(keys[:limit]) + more
-
-
-HARA_HINT = (
-    '. Its keys look like an original Hara et al. (3D-ResNets-PyTorch) '
-    'checkpoint: convert it first with\n  python '
-    'tools/model_converters/hara_resnext_to_mmaction.py {} '
-    'checkpoints/resnext-101-kinetics_mmaction.pth\nand point '
-    'model.teacher.checkpoint at the converted file')
-
-
-def _looks_like_hara(ckpt, revised_keys) -> bool:
-    """Whether a checkpoint has Hara et al.'s layout (torchvision-style
-    ``conv1``/``layer1``/``fc`` keys, no MMAction2 ``backbone.`` prefix)."""
-    if isinstance(ckpt, dict) and 'arch' in ckpt and 'optimizer' in ckpt:
-        return True
-    keys = list(revised_keys)
-    return ('conv1.weight' in keys
-            and any(k.startswith('layer1.') for k in keys)
-            and not any(k.startswith(('backbone.', 'cls_head.'))
-                        for k in keys))
 
 
 @MODELS.register_module()
@@ -180,48 +147,63 @@ class FrozenTeacherWrapper(BaseModule):
 
     def _load(self, checkpoint: str, revise_keys, strict: bool,
               ignore_prefixes: Tuple[str, ...]) -> None:
-        ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-        state_dict = ckpt.get('state_dict', ckpt) if isinstance(
-            ckpt, dict) else None
-        if not isinstance(state_dict, dict):
-            raise TeacherCheckpointError(
-                f'teacher checkpoint {checkpoint} holds no state dict')
-        revised = {}
-        for key, value in state_dict.items():
-            for pattern, repl in revise_keys:
-                key = re.sub(pattern, repl, key)
-            if not key.startswith(ignore_prefixes):
-                revised[key] = value
-        own = {
-            k: v
-            for k, v in self.model.state_dict().items()
-            if not k.startswith(ignore_prefixes)
-        }
-        missing = set(own) - set(revised)
-        unexpected = set(revised) - set(own)
-        mismatched = [
-            f'{k}: checkpoint {tuple(revised[k].shape)} vs model '
-            f'{tuple(own[k].shape)}' for k in set(own) & set(revised)
-            if hasattr(revised[k], 'shape') and revised[k].shape != own[k].shape
-        ]
-        problems = []
-        if mismatched:
-            problems.append('shape mismatch: ' + '; '.join(sorted(mismatched)))
-        if strict and missing:
-            problems.append(f'missing keys: {_format_keys(missing)}')
-        if strict and unexpected:
-            problems.append(f'unexpected keys: {_format_keys(unexpected)}')
-        if problems:
-            hint = HARA_HINT.format(checkpoint) if _looks_like_hara(
-                ckpt, revised) else (
+        """Loads ``checkpoint`` with mmengine's ``load_checkpoint``.
+
+        mmengine renames the keys (``revise_keys``) and, with ``strict``,
+        refuses missing, unexpected and misshaped keys. Keys under
+        ``ignore_prefixes`` (after renaming) are dropped from the
+        checkpoint before matching and not required of the model, through
+        a load pre-hook and post-hook on the teacher. A mismatch is raised
+        as :class:`TeacherCheckpointError` naming the file (and the Hara
+        converter, see :mod:`~hallucinet_mm.models.backbones.hara_layout`).
+        """
+        found = dict(keys=[], missing=[], unexpected=[])
+
+        def drop_ignored(state_dict, prefix, *args):
+            if prefix:  # only the teacher itself, which sees every key
+                return
+            found['keys'] = list(state_dict)
+            for key in list(state_dict):
+                if key.startswith(ignore_prefixes):
+                    del state_dict[key]
+
+        def forgive_ignored(module, incompatible):
+            for name in ('missing', 'unexpected'):
+                keys = getattr(incompatible, f'{name}_keys')
+                keys[:] = [
+                    k for k in keys if not k.startswith(ignore_prefixes)
+                ]
+                found[name] = [
+                    k for k in keys if 'num_batches_tracked' not in k
+                ]
+
+        hooks = (self.model._register_load_state_dict_pre_hook(drop_ignored),
+                 self.model.register_load_state_dict_post_hook(
+                     forgive_ignored))
+        try:
+            load_checkpoint(self.model, checkpoint, map_location='cpu',
+                            strict=strict, revise_keys=list(revise_keys))
+        except RuntimeError as err:
+            problems = [
+                line.strip() for line in str(err).splitlines()
+                if 'size mismatch' in line or 'No state_dict' in line
+            ]
+            if found['missing']:
+                problems.append(
+                    f'missing keys: {_format_keys(found["missing"])}')
+            if found['unexpected']:
+                problems.append(
+                    f'unexpected keys: {_format_keys(found["unexpected"])}')
+            hint = ('. ' + hara_hint(checkpoint) if looks_like_hara(
+                found['keys']) else
                     ' (use revise_keys to rename, or convert the checkpoint)')
             raise TeacherCheckpointError(
                 f'teacher checkpoint {checkpoint} does not match the teacher '
                 f'model ({type(self.model).__name__}): ' +
-                ' | '.join(problems) + hint)
-        self.model.load_state_dict(
-            {k: v
-             for k, v in revised.items() if k in own}, strict=False)
+                ' | '.join(problems or [_first_line(err)]) + hint) from err
+        finally:
+            for hook in hooks:
+                hook.remove()
 
     @torch.no_grad()
     def _measure_feat_dim(self, input_shape: Sequence[int]) -> int:

@@ -15,8 +15,8 @@ from scipy import stats
 
 import hallucinet_mm  # noqa: F401  (applies the compat fix first)
 from hallucinet_mm.evaluation.metrics import SpearmanMetric
-from hallucinet_mm.evaluation.metrics.spearman_metric import (
-    average_ranks, spearman_correlation)
+from hallucinet_mm.evaluation.metrics.spearman_metric import \
+    spearman_correlation
 from mmaction.registry import METRICS
 from mmaction.structures import ActionDataSample
 
@@ -39,10 +39,41 @@ def _samples(preds, gts):
     return out
 
 
+def _old_average_ranks(values):
+    """The hand-written ranks spearman_metric.py used before scipy."""
+    _, inverse, counts = np.unique(
+        values, return_inverse=True, return_counts=True)
+    last = np.cumsum(counts)
+    first = last - counts + 1
+    return ((first + last) / 2.0)[inverse.reshape(-1)]
+
+
+def _old_spearman(preds, targets):
+    """The hand-written correlation spearman_metric.py used before scipy."""
+    rank_p = _old_average_ranks(np.asarray(preds, np.float64))
+    rank_t = _old_average_ranks(np.asarray(targets, np.float64))
+    rank_p -= rank_p.mean()
+    rank_t -= rank_t.mean()
+    corr = np.dot(rank_p, rank_t) / np.sqrt(
+        np.dot(rank_p, rank_p) * np.dot(rank_t, rank_t))
+    return float(np.clip(corr, -1.0, 1.0))
+
+
 def test_average_ranks_match_scipy():
     values = np.array([3.0, 1.0, 3.0, 2.0, 3.0, 1.0, 7.5])
-    np.testing.assert_array_equal(average_ranks(values),
+    np.testing.assert_array_equal(_old_average_ranks(values),
                                   stats.rankdata(values))
+
+
+@pytest.mark.parametrize('seed', range(6))
+def test_scipy_gives_the_numbers_of_the_old_formula(seed):
+    preds, gts = _tied_scores(n=10 + 10 * seed, seed=seed)
+    assert spearman_correlation(preds, gts) == pytest.approx(
+        _old_spearman(preds, gts), abs=1e-12)
+    rng = np.random.RandomState(seed)
+    preds, gts = rng.normal(size=25), rng.normal(size=25)  # no ties
+    assert spearman_correlation(preds, gts) == pytest.approx(
+        _old_spearman(preds, gts), abs=1e-12)
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2])

@@ -9,6 +9,10 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 import hallucinet_mm  # noqa: F401  (registers ResNeXt3D, compat fixes)
 from hallucinet_mm.models.backbones import ResNeXt3D
+from hallucinet_mm.models.backbones.hara_conversion import \
+    convert_hara_checkpoint
+from hallucinet_mm.models.backbones.hara_layout import (CONVERTER,
+                                                        HaraCheckpointError)
 from mmaction.registry import MODELS
 
 
@@ -179,7 +183,7 @@ def test_frozen_stages_stop_gradients():
     assert model.layer4[0].conv1.weight.grad is not None
 
 
-def test_pretrained_loads_converted_and_original(resnext50, tmp_path):
+def test_pretrained_loads_converted_refuses_original(resnext50, tmp_path):
     backbone_sd = resnext50.state_dict()
     converted = tmp_path / 'mm.pth'
     torch.save({'state_dict': {'backbone.' + k: v
@@ -190,12 +194,21 @@ def test_pretrained_loads_converted_and_original(resnext50, tmp_path):
                if not k.endswith('num_batches_tracked')}
     hara_sd['module.fc.weight'] = torch.zeros(5, 2048)
     hara_sd['module.fc.bias'] = torch.zeros(5)
-    torch.save({'epoch': 1, 'arch': 'resnext-50', 'state_dict': hara_sd,
-                'optimizer': {}}, hara)
+    hara_ckpt = {'epoch': 1, 'arch': 'resnext-50', 'state_dict': hara_sd,
+                 'optimizer': {}}
+    torch.save(hara_ckpt, hara)
+    # One policy (hara_layout.py): the original file is converted offline;
+    # given as is, it is refused naming the converter.
+    with pytest.raises(HaraCheckpointError, match=CONVERTER) as info:
+        ResNeXt3D(depth=50, pretrained=str(hara)).init_weights()
+    assert str(hara) in str(info.value)
+    offline = tmp_path / 'offline.pth'
+    torch.save({'state_dict': convert_hara_checkpoint(hara_ckpt)[0]},
+               offline)
     init_cfg = dict(type='Pretrained', checkpoint=str(converted),
                     prefix='backbone.')
     for kwargs in (dict(pretrained=str(converted)),
-                   dict(pretrained=str(hara)), dict(init_cfg=init_cfg)):
+                   dict(pretrained=str(offline)), dict(init_cfg=init_cfg)):
         model = ResNeXt3D(depth=50, **kwargs)
         model.init_weights()
         for k, v in model.state_dict().items():

@@ -100,8 +100,8 @@ def test_fields_default_to_the_datasets_metainfo():
 
 @pytest.mark.parametrize(
     'loss_score',
-    [dict(type='MSELoss', loss_weight=1.0),
-     [dict(type='MSELoss'), dict(type='L1Loss')]],
+    [dict(type='HalluciNetMSELoss', loss_weight=1.0),
+     [dict(type='HalluciNetMSELoss'), dict(type='HalluciNetL1Loss')]],
     ids=['l2', 'l1+l2'])
 def test_losses_match_formulas(loss_score):
     head = _head(loss_score=loss_score)
@@ -148,7 +148,7 @@ def test_loss_weights_and_gt_formats():
         tw_no=dict(type='CrossEntropyLoss', loss_weight=0.0))
     weighted = _head(
         loss_cls=loss_cls,
-        loss_score=dict(type='MSELoss', loss_weight=3.0)).loss(
+        loss_score=dict(type='HalluciNetMSELoss', loss_weight=3.0)).loss(
             x, samples, num_segs=t)
     for name in list(FIELDS) + ['score']:
         w = weights.get(name, 1.0)
@@ -158,7 +158,7 @@ def test_loss_weights_and_gt_formats():
 
 def test_loss_and_predict_split_into_forward_and_by_feat():
     """As BaseHead: loss = loss_by_feat(forward), predict likewise."""
-    head = _head(loss_score=dict(type='SmoothL1Loss', beta=0.1))
+    head = _head(loss_score=dict(type='HalluciNetSmoothL1Loss', beta=0.1))
     n, t = 2, 3
     x = torch.randn(n * t, 8)
     labels, scores = _batch(n)
@@ -245,8 +245,8 @@ def test_missing_ground_truth_is_named():
     (dict(loss_cls=dict(height=dict(type='CrossEntropyLoss'))), 'height'),
     (dict(fields=dict(), loss_cls=dict(position=dict(type='CrossEntropyLoss'
                                                      ))), 'position'),
-    (dict(loss_score=dict(type='MSELoss', loss_weight=-1.0)),
-     'MSELoss: loss_weight'),
+    (dict(loss_score=dict(type='HalluciNetMSELoss', loss_weight=-1.0)),
+     'HalluciNetMSELoss: loss_weight'),
     (dict(loss_score=[]), 'loss_score must name'),
     (dict(fields=dict(position=1)), 'position'),
     (dict(fields=dict(score=3)), 'reserved'),
@@ -262,8 +262,10 @@ def test_invalid_config(kwargs, match):
 
 
 @pytest.mark.parametrize('kwargs,match', [
-    (dict(score_loss='l2'), r"`score_loss`.*loss_score=dict\(type='MSELoss'"),
-    (dict(loss_weights=dict(score=2.0)), r'`loss_weights`.*loss_cls'),
+    # Arguments of no loss config (score_loss, loss_weights) are refused.
+    (dict(score_loss='l2'), "unexpected keyword argument 'score_loss'"),
+    (dict(loss_weights=dict(score=2.0)),
+     "unexpected keyword argument 'loss_weights'"),
     (dict(loss_cls='CrossEntropyLoss'), 'loss_cls must be a loss config'),
     (dict(loss_cls=dict(position=3)), "loss_cls of field 'position'"),
     (dict(loss_score=dict(type='CrossEntropyLoss')),

@@ -129,7 +129,8 @@ def test_vanilla_and_hallucination_only(tiny_teacher_cfg, tiny_teacher_ckpt):
                if k.startswith('loss')) == {'loss_cls'}
     zero = tiny_recognizer_cfg(tiny_teacher_cfg, tiny_teacher_ckpt)
     # Read from the configured loss, whichever it is.
-    zero['hallu_head']['loss_hallu'] = dict(type='MSELoss', loss_weight=0.0)
+    zero['hallu_head']['loss_hallu'] = dict(
+        type='HalluciNetMSELoss', loss_weight=0.0)
     model = MODELS.build(zero)
     data = model.data_preprocessor(_batch(with_teacher=False), True)
     assert 'loss_hallu' not in model(**data, mode='loss')

@@ -136,3 +136,50 @@ def test_ignore_prefixes(tmp_path, tiny_teacher_cfg, tiny_teacher_ckpt):
     headless.pop('cls_head')
     assert _build(headless, tiny_teacher_ckpt,
                   ignore_prefixes=('cls_head.', )).feat_dim == 64
+
+
+def _former_load(model, path, revise_keys, ignore_prefixes):
+    """The hand-written loading FrozenTeacherWrapper used before mmengine's
+    load_checkpoint: rename, drop ignored keys, check strictly, load."""
+    import re
+    state = torch.load(path)['state_dict']
+    revised = {}
+    for key, value in state.items():
+        for pattern, repl in revise_keys:
+            key = re.sub(pattern, repl, key)
+        if not key.startswith(ignore_prefixes):
+            revised[key] = value
+    own = {k: v for k, v in model.state_dict().items()
+           if not k.startswith(ignore_prefixes)}
+    assert set(own) == set(revised)
+    assert all(revised[k].shape == own[k].shape for k in own)
+    model.load_state_dict(revised, strict=False)
+    return model.eval()
+
+
+def test_mmengine_loading_gives_the_former_numbers(tmp_path, tiny_teacher_cfg,
+                                                   tiny_teacher_ckpt):
+    state = torch.load(tiny_teacher_ckpt)['state_dict']
+    # A DataParallel prefix, a renamed stem and a head of another shape.
+    odd = {'module.' + k.replace('backbone.conv1.', 'backbone.stem.'): v
+           for k, v in state.items() if not k.startswith('cls_head.')}
+    odd['module.cls_head.fc_cls.weight'] = torch.zeros(3, 64)
+    path = str(tmp_path / 'odd.pth')
+    torch.save({'state_dict': odd}, path)
+    revise = [(r'^module\.', ''), (r'^backbone\.stem\.', 'backbone.conv1.')]
+    teacher = _build(tiny_teacher_cfg, path, revise_keys=revise,
+                     ignore_prefixes=('cls_head.', ))
+    torch.manual_seed(1)
+    former = _former_load(
+        MODELS.build(copy.deepcopy(tiny_teacher_cfg)), path, revise,
+        ('cls_head.', ))
+    for key, value in former.state_dict().items():
+        if not key.startswith('cls_head.'):
+            assert torch.equal(teacher.model.state_dict()[key], value), key
+    x = torch.randn(2, 3, 16, 32, 32)
+    with torch.no_grad():
+        expected = former.backbone(x).mean((2, 3, 4))
+    torch.testing.assert_close(teacher(x), expected, rtol=0, atol=0)
+    # Without the renaming the same file is refused at build time, naming it.
+    with pytest.raises(TeacherCheckpointError, match=f'{path}.*missing keys'):
+        _build(tiny_teacher_cfg, path, ignore_prefixes=('cls_head.', ))

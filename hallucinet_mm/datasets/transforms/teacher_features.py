@@ -5,7 +5,7 @@ from typing import Dict, Optional
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
-from .reader import TeacherFeatureStore
+from ...store.reader import TeacherFeatureStore
 
 
 @TRANSFORMS.register_module()

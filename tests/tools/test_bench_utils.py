@@ -1,5 +1,5 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""Tests for the benchmark helpers (hallucinet_mm/utils/benchmark.py)."""
+"""Tests for the benchmark helpers (tools/analysis/bench_utils.py)."""
 import json
 import os.path as osp
 import subprocess
@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from hallucinet_mm.utils.benchmark import (finish_report, format_table,
-                                           run_metadata, summarize_times)
+from tools.analysis.bench_utils import (finish_report, format_table,
+                                        run_metadata, summarize_times)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -55,7 +55,7 @@ def test_memory_probe_sees_a_known_allocation():
     code = textwrap.dedent("""
         import importlib.util, json, numpy as np
         spec = importlib.util.spec_from_file_location(
-            'benchmark', 'hallucinet_mm/utils/benchmark.py')
+            'benchmark', 'tools/analysis/bench_utils.py')
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         probe = module.MemoryProbe('cpu')

@@ -1,5 +1,5 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
-"""Tests for hallucinet_mm/store/loading.py: LoadTeacherFeatures."""
+"""Tests for hallucinet_mm/datasets/transforms/teacher_features.py."""
 import os.path as osp
 import pickle
 
@@ -8,7 +8,8 @@ import pytest
 import torch
 from mmengine.dataset import pseudo_collate
 
-from hallucinet_mm.store import LoadTeacherFeatures, TeacherFeatureStore
+from hallucinet_mm.datasets.transforms import LoadTeacherFeatures
+from hallucinet_mm.store import TeacherFeatureStore
 from mmaction.registry import DATASETS, MODELS, TRANSFORMS
 from tests.store.helpers import NUM_SAMPLES, online_cfg, store_cfg
 
