@@ -71,6 +71,13 @@ def parse_args(argv=None):
         help='how an existing store and its shards are checked before they '
         'count as complete: full sha256 (and finite values), or sizes only')
     parser.add_argument(
+        '--wait-timeout',
+        type=float,
+        default=1800.0,
+        dest='wait_timeout_s',
+        help="rank 0 stops waiting for the other ranks' shards, naming the "
+        'missing ones, when none was completed for this many seconds')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -106,7 +113,8 @@ def main(argv=None) -> Optional[Dict]:
     options = {
         name: getattr(args, name)
         for name in ('split', 'dtype', 'shard_size', 'batch_size',
-                     'num_workers', 'device', 'max_shards', 'verify')
+                     'num_workers', 'device', 'max_shards', 'verify',
+                     'wait_timeout_s')
     }
     return extract_teacher_features(
         cfg, args.out, rank=rank, world_size=world_size, **options)

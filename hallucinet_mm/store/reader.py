@@ -5,9 +5,11 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from ..datasets.video_fingerprints import fingerprint, video_of
 from .format import (FEATURES_FILE, KEYS_FILE, MANIFEST_FILE,
-                     NonFiniteFeaturesError, StoreIntegrityError, check_npy_size, check_sha256,
-                     key_matches, read_json)
+                     FeatureStoreMismatchError, NonFiniteFeaturesError,
+                     StoreIntegrityError, check_npy_size, check_sha256,
+                     key_matches, read_json, sample_key)
 from .manifest import compare_specs, mismatch_error, read_manifest
 
 #: Integrity checks a store can be opened with.
@@ -54,10 +56,12 @@ class TeacherFeatureStore:
         self.path = str(path)
         self.manifest = read_manifest(self.path)
         keys_path = osp.join(self.path, KEYS_FILE)
-        keys = read_json(self._existing(keys_path))
+        self._check_recorded(self._existing(keys_path), 'keys', verify)
+        keys = read_json(keys_path)
         try:
             self.key_field = keys['key_field']
             self.keys = keys['keys']
+            self.videos = keys.get('videos')
             self.anchors = np.asarray(
                 keys['anchors'], dtype=np.int64).reshape(
                     len(self.keys), self.steps)
@@ -120,6 +124,81 @@ class TeacherFeatureStore:
         return state
 
     # --- checks -----------------------------------------------------
+    def _check_recorded(self, path: str, name: str, mode: str) -> None:
+        """A file against the ``{name}_size`` (and, with ``mode='sha256'``,
+        ``{name}_sha256``) the manifest records."""
+        manifest_path = osp.join(self.path, MANIFEST_FILE)
+        size = self.manifest.get(f'{name}_size')
+        if size is not None and osp.getsize(path) != size:
+            raise StoreIntegrityError(
+                f'{path}: {osp.getsize(path)} bytes, {manifest_path} records '
+                f'{size}: the file was altered or damaged', path)
+        if mode == 'sha256':
+            check_sha256(path, self.manifest.get(f'{name}_sha256'),
+                         manifest_path)
+
+    def check_videos(self, dataset, full: bool = False) -> int:
+        """Refuses a dataset whose list, prefix or videos are not the
+        store's.
+
+        The store records, per row, the sample's key and its video's
+        fingerprint (size, sha256 of its first 64 KiB and of all its
+        bytes). The dataset's ``data_prefix`` must be the one extracted
+        from, its samples must have the stored keys in the stored order,
+        and each video the stored size and head hash (``full``: also the
+        full sha256).
+
+        Args:
+            dataset: The dataset the store's rows are read for (an MMEngine
+                ``BaseDataset``).
+            full (bool): Hash every video in full. Defaults to False.
+
+        Returns:
+            int: The number of videos checked.
+
+        Raises:
+            FeatureStoreMismatchError: Naming the store, the dataset's
+                annotation file and the first differing samples.
+        """
+        where = (f'teacher-feature store {self.path!r} and dataset '
+                 f'{getattr(dataset, "ann_file", "?")}')
+        if self.videos is None:
+            raise FeatureStoreMismatchError(
+                f'{where}: the store records no video fingerprints (written '
+                'by an older extractor); re-extract it')
+        prefix = _prefix(getattr(dataset, 'data_prefix', None))
+        stored_prefix = _prefix(self.manifest.get('data_prefix'))
+        diffs = []
+        if prefix != stored_prefix:
+            diffs.append(('data_prefix', stored_prefix, prefix))
+        if len(dataset) != self.num_samples:
+            diffs.append(('num_samples', self.num_samples, len(dataset)))
+        for i in range(min(len(dataset), self.num_samples)):
+            if len(diffs) >= 5:
+                break
+            info = dataset.get_data_info(i)
+            key = sample_key(info, dataset.data_prefix, i)[1]
+            if not key_matches(self.keys[i], key):
+                diffs.append((f'sample {i} key', self.keys[i], key))
+                continue
+            video, stored = video_of(info), self.videos[i]
+            if video is None or stored is None:
+                continue
+            now = fingerprint(video, full=full)
+            for field in ('size', 'head_sha256', 'sha256'):
+                if field in now and now[field] != stored.get(field):
+                    diffs.append((f'{video} {field}', stored.get(field),
+                                  now[field]))
+                    break
+        if diffs:
+            raise FeatureStoreMismatchError(
+                f'{where}: the store was extracted from other videos, '
+                'another list or another prefix:\n' + '\n'.join(
+                    f'  {f}: store {a!r} != dataset {b!r}'
+                    for f, a, b in diffs) + '\nre-extract the store for '
+                'these videos (tools/extract_teacher_features.py)', diffs)
+        return self.num_samples
+
     def verify(self, mode: str = 'size') -> None:
         """Checks ``features.npy`` against its header and the manifest.
 
@@ -135,14 +214,8 @@ class TeacherFeatureStore:
         check_npy_size(
             path, (self.num_samples, self.steps, self.feat_dim),
             self.manifest['dtype'])
-        size = self.manifest.get('features_size')
-        if size is not None and osp.getsize(path) != size:
-            raise StoreIntegrityError(
-                f'{path}: {osp.getsize(path)} bytes, '
-                f'{osp.join(self.path, MANIFEST_FILE)} records {size}', path)
+        self._check_recorded(path, 'features', mode)
         if mode == 'sha256':
-            check_sha256(path, self.manifest.get('features_sha256'),
-                         osp.join(self.path, MANIFEST_FILE))
             feats = np.load(path, mmap_mode='r')
             for start in range(0, len(feats), 1024):
                 finite = np.isfinite(feats[start:start + 1024]).reshape(
@@ -235,3 +308,11 @@ class TeacherFeatureStore:
                 f'num_samples={self.num_samples}, steps={self.steps}, '
                 f'feat_dim={self.feat_dim}, '
                 f'dtype={self.manifest.get("dtype")!r})')
+
+
+def _prefix(data_prefix) -> Dict:
+    """A ``data_prefix`` with absolute, normalised paths."""
+    return {
+        k: osp.normpath(osp.abspath(v))
+        for k, v in (data_prefix or {}).items() if v
+    }

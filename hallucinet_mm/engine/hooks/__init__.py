@@ -5,5 +5,9 @@ __all__ = ['CheckTeacherFeatureStoreHook']
 from .atomic_checkpoint_hook import AtomicCheckpointHook  # noqa: E402
 from .finite_check_hook import FiniteCheckHook  # noqa: E402
 from .rng_state_hook import RNGStateHook  # noqa: E402
+from .training_data_hook import CheckTrainingDataHook  # noqa: E402
 
-__all__ += ['AtomicCheckpointHook', 'FiniteCheckHook', 'RNGStateHook']
+__all__ += [
+    'AtomicCheckpointHook', 'CheckTrainingDataHook', 'FiniteCheckHook',
+    'RNGStateHook'
+]
