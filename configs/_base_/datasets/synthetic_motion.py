@@ -27,6 +27,7 @@ train_dataloader = dict(
         data_prefix=dict(video=data_root + '/videos')))
 val_dataloader = dict(
     train_dataloader,
+    drop_last=False,  # every evaluation sample is evaluated
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         train_dataloader['dataset'],

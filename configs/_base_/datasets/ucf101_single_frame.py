@@ -77,6 +77,7 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(
     train_dataloader,
+    drop_last=False,  # every evaluation sample is evaluated
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         train_dataloader['dataset'],
