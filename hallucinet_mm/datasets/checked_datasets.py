@@ -13,8 +13,8 @@ separate, explicitly declared dataset). An annotation file without any
 sample is an error too, and so is a video listed twice (with the same
 label or, worse, with two labels), naming both lines. The file is read with
 :func:`~hallucinet_mm.datasets.list_checks.read_text_lines` (a UTF-8 BOM is
-dropped; a binary or non-UTF-8 file is refused naming ``file:line``). Labels are checked against ``num_classes`` when the
-config passes it; :class:`~hallucinet_mm.datasets.label_range.
+dropped; a binary or non-UTF-8 file is refused naming ``file:line``).
+Labels are checked against ``num_classes`` when the config passes it; :class:`~hallucinet_mm.datasets.label_range.
 CheckLabelRangeHook` checks them against the model's head in any case.
 Each data info records its line as ``ann_lineno`` so later checks can name
 ``file:line``.

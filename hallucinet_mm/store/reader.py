@@ -56,8 +56,7 @@ class TeacherFeatureStore:
         self.path = str(path)
         self.manifest = read_manifest(self.path)
         keys_path = osp.join(self.path, KEYS_FILE)
-        self._check_recorded(self._existing(keys_path), 'keys', verify)
-        keys = read_json(keys_path)
+        keys = read_json(self._existing(keys_path))
         try:
             self.key_field = keys['key_field']
             self.keys = keys['keys']
@@ -74,6 +73,7 @@ class TeacherFeatureStore:
                 f'{keys_path} lists {len(self.keys)} samples, '
                 f'{osp.join(self.path, MANIFEST_FILE)} {self.num_samples}',
                 keys_path)
+        self._check_recorded(keys_path, 'keys', verify)
         self.verify(verify)
         self._features = None
         if expected is not None:

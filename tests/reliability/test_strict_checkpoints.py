@@ -84,9 +84,16 @@ def test_plugin_recognizer_loads_strictly(tmp_path):
                                               num_classes=5))))
     path = _save(tmp_path / 'five_classes.pth', other)
     with pytest.raises(CheckpointMismatchError) as err:
-        load_checkpoint(MODELS.build(copy.deepcopy(cfg)), path, map_location='cpu')
+        load_checkpoint(MODELS.build(copy.deepcopy(cfg)), path,
+                        map_location='cpu')
     assert path in str(err.value)
     assert 'cls_head.fc_cls.weight (5, 512) vs (2, 512)' in str(err.value)
+    # MMAction2's inference API (demo, export, TorchStudent) takes the same
+    # path.
+    from mmaction.apis import init_recognizer
+    with pytest.raises(CheckpointMismatchError, match=path):
+        init_recognizer(Config(dict(model=copy.deepcopy(cfg))), path,
+                        device='cpu')
 
 
 def _runner(model):
