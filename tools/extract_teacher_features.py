@@ -8,8 +8,9 @@ skips intact shards (``--verify sha256``, the default, hashes them and the
 finished store in full; ``size`` only checks sizes) and rebuilds a damaged
 store. With ``torchrun`` (``--launcher pytorch``) rank ``r`` of ``W`` takes
 shards ``i % W == r`` (no process group is needed); rank 0 waits for all
-shards, then writes ``features.npy``, ``keys.json`` and, last,
-``manifest.json``.
+shards (at most ``--wait-timeout`` seconds without progress, then it names
+the missing ones), then writes ``keys.json`` and, last, ``manifest.json``.
+The shards are the store's features: nothing is copied.
 
 Examples:
     python tools/extract_teacher_features.py \\

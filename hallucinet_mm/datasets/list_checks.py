@@ -97,6 +97,7 @@ def check_unique(entries: Sequence[Tuple[str, object, int]],
         ListFileError: Naming the file, each repeated key, its lines and,
             for a conflict, both values.
     """
+    units = unit[:-1] + 'ies' if unit.endswith('y') else unit + 's'
     first: Dict[str, Tuple[object, int]] = {}
     problems = []
     for key, value, lineno in entries:
@@ -106,7 +107,7 @@ def check_unique(entries: Sequence[Tuple[str, object, int]],
             continue
         value0, line0 = first[norm]
         if value0 == value:
-            problems.append(f'{what} {key} is listed twice ({unit}s '
+            problems.append(f'{what} {key} is listed twice ({units} '
                             f'{line0} and {lineno})')
         else:
             problems.append(

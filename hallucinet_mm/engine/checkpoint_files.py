@@ -15,6 +15,7 @@ from typing import List, Sequence
 
 import torch.nn as nn
 
+from ..datasets.list_checks import read_text_lines
 from ..models.checkpoint_checks import check_checkpoint_file
 
 LAST_CHECKPOINT = 'last_checkpoint'
@@ -97,8 +98,12 @@ def find_resume_checkpoint(work_dir: str) -> str:
             f'--resume: {record_file} does not exist, so the work dir '
             f'{work_dir} holds no checkpoint to resume from. Drop --resume '
             'to start from scratch, or name a checkpoint: --resume PATH')
-    with open(record_file) as f:
-        record = f.read().strip()
+    lines = read_text_lines(record_file, 'checkpoint record')
+    record = lines[0][1].strip() if lines else ''
+    if not record:
+        raise FileNotFoundError(
+            f'--resume: {record_file} is empty, so it names no checkpoint '
+            'to resume from. Name one with --resume PATH')
     candidates = [record] if osp.isabs(record) else []
     candidates.append(
         osp.join(work_dir,

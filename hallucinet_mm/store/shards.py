@@ -4,9 +4,11 @@
 Each shard (``shard_00000.npy``) is written atomically, then its ``.json``
 (range, shape, size, sha256, keys, anchors), so a shard is complete when
 both exist and agree. Rank 0 waits for the other ranks' shards (with a
-timeout naming the missing ones), then assembly writes ``features.npy``,
-``keys.json`` (with every sample's video fingerprint) and, last,
-``manifest.json`` (with the size and sha256 of both).
+timeout naming the missing ones), then assembly writes ``keys.json``
+(with every sample's video fingerprint) and, last, ``manifest.json`` (with
+the size and sha256 of ``keys.json`` and of every shard). The shards are
+the store's features: nothing is copied, and the reader checks each shard
+it maps.
 """
 import datetime
 import os
@@ -16,10 +18,9 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .format import (FEATURES_FILE, KEYS_FILE, MANIFEST_FILE, RUN_FILE,
-                     STORE_FORMAT, STORE_FORMAT_VERSION,
-                     NonFiniteFeaturesError, StoreIntegrityError,
-                     check_sha256, file_sha256, read_json, shard_path,
+from .format import (KEYS_FILE, MANIFEST_FILE, RUN_FILE, STORE_FORMAT,
+                     STORE_FORMAT_VERSION, NonFiniteFeaturesError,
+                     StoreIntegrityError, file_sha256, read_json, shard_path,
                      write_json_atomic, write_npy_atomic)
 from .manifest import CHECKED_FIELDS
 
@@ -115,23 +116,6 @@ def write_shard(out_dir: str,
             videos=videos))
 
 
-def _load_shard(out_dir: str, i: int, meta: Dict, steps: int, dim: int,
-                dtype: np.dtype) -> np.ndarray:
-    npy = shard_path(out_dir, i)
-    check_sha256(npy, meta['sha256'], shard_path(out_dir, i, 'json'))
-    shard = np.load(npy, mmap_mode='r')
-    if shard.shape != (meta['stop'] - meta['start'], steps, dim) or \
-            shard.dtype != dtype:
-        raise StoreIntegrityError(
-            f'{npy}: {shard.shape} {shard.dtype} does not fit the store',
-            npy)
-    if not np.isfinite(shard).all():
-        raise NonFiniteFeaturesError(
-            f'{npy} holds non-finite features; delete it and its .json and '
-            'rerun the extraction', npy)
-    return shard
-
-
 def wait_for_shards(out_dir: str,
                     bounds: List[Tuple[int, int]],
                     wait_s: float,
@@ -186,7 +170,7 @@ def assemble(out_dir: str,
              progress: bool,
              timeout_s: float = 1800.0,
              world_size: int = 1) -> Dict:
-    """Waits for all shards, then writes features, keys and manifest.
+    """Waits for all shards, then writes keys and manifest.
 
     Args:
         out_dir (str): The store directory.
@@ -210,39 +194,37 @@ def assemble(out_dir: str,
         read_json(shard_path(out_dir, i, 'json')) for i in range(len(bounds))
     ]
     steps, dim = metas[0]['shape'][1:]
-    dtype = np.dtype(run['dtype'])
-    final = osp.join(out_dir, FEATURES_FILE)
-    tmp = f'{final}.tmp{os.getpid()}'
-    out = np.lib.format.open_memmap(
-        tmp, mode='w+', dtype=dtype, shape=(num_samples, steps, dim))
-    keys, anchors, key_field = [], [], metas[0]['key_field']
-    videos = []
     for i, meta in enumerate(metas):
-        out[meta['start']:meta['stop']] = _load_shard(
-            out_dir, i, meta, steps, dim, dtype)
+        if meta['shape'][1:] != [steps, dim] or meta['dtype'] != run['dtype']:
+            raise StoreIntegrityError(
+                f'{shard_path(out_dir, i, "json")}: {meta["shape"]} '
+                f'{meta["dtype"]}, the first shard {metas[0]["shape"]} '
+                f'{run["dtype"]}; delete the shard and rerun', out_dir)
+    keys, anchors, videos = [], [], []
+    for meta in metas:
         keys += meta['keys']
         anchors += meta['anchors']
         videos += meta.get('videos') or [None] * len(meta['keys'])
-    out.flush()
-    del out
-    os.replace(tmp, final)
     keys_path = osp.join(out_dir, KEYS_FILE)
     write_json_atomic(
         keys_path,
-        dict(key_field=key_field, keys=keys, anchors=anchors, videos=videos))
+        dict(
+            key_field=metas[0]['key_field'],
+            keys=keys,
+            anchors=anchors,
+            videos=videos))
+    # The shards are the features (no second copy): the reader maps them
+    # and checks each against the size and sha256 recorded here.
     manifest = dict(
         run,
         format=STORE_FORMAT,
         format_version=STORE_FORMAT_VERSION,
         steps=steps,
         feat_dim=dim,
-        features_file=FEATURES_FILE,
-        features_size=osp.getsize(final),
-        features_sha256=file_sha256(final, cached=False),
         keys_file=KEYS_FILE,
         keys_size=osp.getsize(keys_path),
         keys_sha256=file_sha256(keys_path, cached=False),
-        key_field=key_field,
+        key_field=metas[0]['key_field'],
         num_shards=len(bounds),
         shards=[
             dict(
@@ -258,7 +240,6 @@ def assemble(out_dir: str,
     # Leftovers of interrupted writes (every shard is complete now).
     for name in os.listdir(out_dir):
         if '.tmp' in name and name.startswith(
-                ('shard_', FEATURES_FILE, KEYS_FILE, MANIFEST_FILE,
-                 RUN_FILE)):
+                ('shard_', KEYS_FILE, MANIFEST_FILE, RUN_FILE)):
             os.remove(osp.join(out_dir, name))
     return manifest

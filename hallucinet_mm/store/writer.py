@@ -128,7 +128,7 @@ def _complete_store(out_dir: str, run: Dict, verify: str,
     """The manifest of an intact store matching ``run``, else None.
 
     A store with other settings is refused. A damaged one (truncated or
-    altered ``features.npy`` or ``keys.json``, non-finite rows, a damaged
+    altered shard or ``keys.json``, non-finite rows, a damaged
     manifest when ``extraction.json`` still names the settings) loses its
     manifest, with a warning naming the damage, and is rebuilt from its
     intact shards (the others are recomputed).

@@ -89,3 +89,20 @@ def test_missing_text_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError,
                        match=f'label map {tmp_path}/none.txt does not exist'):
         read_text_lines(str(tmp_path / 'none.txt'), 'label map')
+
+
+def test_rawframe_list_duplicates_are_refused(tmp_path):
+    from hallucinet_mm.datasets.checked_datasets import CheckedRawframeDataset
+    for name in ('v0', 'v1'):
+        (tmp_path / name).mkdir()
+    ann = write_lines(tmp_path / 'frames.txt',
+                      ['v0 20 1', 'v1 20 2', 'v0 20 4'])
+    with pytest.raises(ListFileError, match=r'frames.txt: frame_dir .*v0 has '
+                       r'two labels: 1 \(line 1\) and 4 \(line 3\)'):
+        CheckedRawframeDataset(ann_file=ann, pipeline=[],
+                               data_prefix=dict(img=str(tmp_path)))
+    # With offsets, two clips of one folder are two samples.
+    ann = write_lines(tmp_path / 'clips.txt', ['v0 0 10 1', 'v0 10 10 1'])
+    ds = CheckedRawframeDataset(ann_file=ann, pipeline=[], with_offset=True,
+                                data_prefix=dict(img=str(tmp_path)))
+    assert len(ds) == 2

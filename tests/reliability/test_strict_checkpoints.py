@@ -137,3 +137,34 @@ def test_missing_recorded_checkpoint_says_does_not_exist(tmp_path):
     msg = str(err.value)
     assert f'{tmp_path}/epoch_3.pth does not exist' in msg
     assert ' exists' not in msg.replace('does not exist', '')
+
+
+def test_teacher_refuses_a_student_checkpoint(tmp_path):
+    """FrozenTeacherWrapper is strict already: a student's state dict as
+    the teacher checkpoint is an error at build time naming the file."""
+    from mmengine.registry import init_default_scope
+
+    from hallucinet_mm.models.teachers import FrozenTeacherWrapper
+    from hallucinet_mm.models.teachers.frozen_teacher import \
+        TeacherCheckpointError
+    from tests.store.helpers import TEACHER_CFG
+    init_default_scope('mmaction')
+    student = _save(tmp_path / 'student.pth', Student())
+    with pytest.raises(TeacherCheckpointError) as err:
+        FrozenTeacherWrapper(
+            model=Config.fromfile(TEACHER_CFG).teacher_model.to_dict(),
+            checkpoint=student,
+            input_shape=(1, 3, 16, 32, 32))
+    assert f'teacher checkpoint {student} does not match' in str(err.value)
+    assert 'missing keys' in str(err.value)
+
+
+def test_damaged_checkpoint_record_is_named(tmp_path):
+    record = tmp_path / 'last_checkpoint'
+    record.write_bytes(b'\x89\xff\x00epoch')
+    with pytest.raises(ValueError, match='last_checkpoint:1: the checkpoint '
+                       'record holds a NUL byte'):
+        find_resume_checkpoint(str(tmp_path))
+    record.write_text('\n')
+    with pytest.raises(FileNotFoundError, match='last_checkpoint is empty'):
+        find_resume_checkpoint(str(tmp_path))
