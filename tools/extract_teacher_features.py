@@ -8,8 +8,9 @@ skips intact shards (``--verify sha256``, the default, hashes them and the
 finished store in full; ``size`` only checks sizes) and rebuilds a damaged
 store. With ``torchrun`` (``--launcher pytorch``) rank ``r`` of ``W`` takes
 shards ``i % W == r`` (no process group is needed); rank 0 waits for all
-shards, then writes ``features.npy``, ``keys.json`` and, last,
-``manifest.json``.
+shards (at most ``--wait-timeout`` seconds without progress, then it names
+the missing ones), then writes ``keys.json`` and, last, ``manifest.json``.
+The shards are the store's features: nothing is copied.
 
 Examples:
     python tools/extract_teacher_features.py \\
@@ -71,6 +72,13 @@ def parse_args(argv=None):
         help='how an existing store and its shards are checked before they '
         'count as complete: full sha256 (and finite values), or sizes only')
     parser.add_argument(
+        '--wait-timeout',
+        type=float,
+        default=1800.0,
+        dest='wait_timeout_s',
+        help="rank 0 stops waiting for the other ranks' shards, naming the "
+        'missing ones, when none was completed for this many seconds')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -106,7 +114,8 @@ def main(argv=None) -> Optional[Dict]:
     options = {
         name: getattr(args, name)
         for name in ('split', 'dtype', 'shard_size', 'batch_size',
-                     'num_workers', 'device', 'max_shards', 'verify')
+                     'num_workers', 'device', 'max_shards', 'verify',
+                     'wait_timeout_s')
     }
     return extract_teacher_features(
         cfg, args.out, rank=rank, world_size=world_size, **options)

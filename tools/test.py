@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from hallucinet_mm.compat import setup_cpu_distributed
 from hallucinet_mm.engine.checkpoint_files import check_checkpoint_matches
+from hallucinet_mm.engine.hook_args import check_hook_args
 from hallucinet_mm.engine.teardown import release_run_resources
 from hallucinet_mm.engine.tool_cfg import add_hooks, check_cfg_options
 from hallucinet_mm.utils import drop_unused_teacher
@@ -70,6 +71,7 @@ def merge_args(cfg, args):
     if args.cfg_options is not None:
         check_cfg_options(cfg, args.cfg_options, args.config)
         cfg.merge_from_dict(args.cfg_options)
+    check_hook_args(cfg, args.config)
     if drop_unused_teacher(cfg):
         print('The test pipeline feeds no teacher clips: testing the student '
               'alone (the teacher is not built).')

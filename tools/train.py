@@ -16,9 +16,12 @@ import hallucinet_mm  # noqa: F401  (registers components, applies compat)
 from hallucinet_mm.compat import setup_cpu_distributed
 from hallucinet_mm.engine.checkpoint_files import (check_resume_file,
                                                    find_resume_checkpoint)
+from hallucinet_mm.engine.hook_args import check_hook_args
 from hallucinet_mm.engine.teardown import release_run_resources
 from hallucinet_mm.engine.tool_cfg import (add_reliability_hooks,
                                            check_cfg_options)
+from hallucinet_mm.engine.train_checks import (check_start_checkpoint,
+                                               describe_failure)
 
 
 def parse_args(argv=None):
@@ -138,6 +141,7 @@ def merge_args(cfg, args):
         cfg.load_from = check_resume_file(args.resume)
     for change in add_reliability_hooks(cfg):
         print(f'{args.config}: {change}')
+    check_hook_args(cfg, args.config)
     return cfg
 
 
@@ -147,7 +151,14 @@ def main(argv=None):
     cfg = merge_args(cfg, args)
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    # Before the optimizer is built: MMEngine loads load_from non-strictly
+    # and fails a mismatched resume inside the optimizer.
+    check_start_checkpoint(runner, cfg, args.config)
+    try:
+        runner.train()
+    except BaseException:
+        runner.logger.error(describe_failure(runner, args.config))
+        raise
     del runner
     release_run_resources()
 

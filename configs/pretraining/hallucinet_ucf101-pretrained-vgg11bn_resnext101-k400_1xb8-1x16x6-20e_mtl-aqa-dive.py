@@ -13,3 +13,7 @@ _base_ = [
 model = dict(backbone=dict(weights=None))
 pretraining = 'vanilla-pretrain_vgg11bn_1xb25-1x1x1-50e_ucf101'
 load_from = f'work_dirs/{pretraining}/epoch_50.pth'
+# tools/train.py refuses a load_from checkpoint that lacks any other key of
+# the model (the dive head and the hallucination head are new; every other
+# weight must come from it).
+load_from_allow_missing = ['cls_head.*', 'hallu_head.*']

@@ -8,3 +8,6 @@ _base_ = ['../mtl_aqa/vanilla_vgg11bn_1xb8-1x16x6-20e_mtl-aqa-dive.py']
 model = dict(backbone=dict(weights=None))
 pretraining = 'vanilla-pretrain_vgg11bn_1xb25-1x1x1-50e_ucf101'
 load_from = f'work_dirs/{pretraining}/epoch_50.pth'
+# tools/train.py refuses a load_from checkpoint that lacks any other key of
+# the model (the dive head is new; every other weight must come from it).
+load_from_allow_missing = ['cls_head.*']

@@ -40,6 +40,7 @@ data = dict(data_root='data/mtl_aqa_synthetic')
 loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
 train_dataloader = dict(
     **loader,
+    drop_last=True,  # no last batch of one sample (BatchNorm)
     dataset=dict(**data, pipeline=fixture_scale(_base_.train_pipeline)))
 val_dataloader = dict(
     **loader,

@@ -75,4 +75,7 @@ test_dataloader = dict(
     dataset=dict(
         pipeline=train_pipeline, teacher_feature_store=store_root + '/test'))
 
-custom_hooks = [dict(type='CheckTeacherFeatureStoreHook')]
+custom_hooks = [
+    dict(type='CheckTeacherFeatureStoreHook'),
+    dict(type='CheckTrainingDataHook')
+]

@@ -10,8 +10,11 @@ check at load time that every video file or frame folder exists.
 Every line must carry a label: MMAction2 turns a line without one into
 label -1, which a labeled list must never do (an unlabeled list is a
 separate, explicitly declared dataset). An annotation file without any
-sample is an error too. Labels are checked against ``num_classes`` when the
-config passes it; :class:`~hallucinet_mm.engine.hooks.
+sample is an error too, and so is a video listed twice (with the same
+label or, worse, with two labels), naming both lines. The file is read with
+:func:`~hallucinet_mm.datasets.list_checks.read_text_lines` (a UTF-8 BOM is
+dropped; a binary or non-UTF-8 file is refused naming ``file:line``).
+Labels are checked against ``num_classes`` when the config passes it; :class:`~hallucinet_mm.engine.hooks.
 CheckLabelRangeHook` checks them against the model's head in any case.
 Each data info records its line as ``ann_lineno`` so later checks can name
 ``file:line``.
@@ -25,16 +28,17 @@ be padded, and a video below the minimum is an error naming ``file:line``.
 import os.path as osp
 from typing import List, Optional, Sequence, Tuple
 
-from mmengine.fileio import exists, list_from_file
+from mmengine.fileio import exists
 from mmengine.logging import print_log
 
 from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
+from .list_checks import ListFileError, check_unique, read_text_lines
 from .transforms.checked_loading import TeacherWindowPolicy
 from .transforms.teacher_features import LoadTeacherFeatures
 
 
-class AnnotationError(ValueError):
+class AnnotationError(ListFileError):
     """An annotation file line that does not parse or names no file."""
 
 
@@ -64,11 +68,16 @@ def _parse_labels(fields: Sequence[str], ann_file: str, lineno: int,
     return labels[0]
 
 
-def _check_not_empty(data_list: List[dict], ann_file: str) -> None:
+def _check_list(data_list: List[dict], ann_file: str, key: str) -> None:
+    """A list as a whole: not empty, no video twice or with two labels."""
     if not data_list:
         raise AnnotationError(
             f'{ann_file}: the annotation file holds no samples (it is empty '
             'or blank)')
+    # With offsets, one frame folder may hold several clips.
+    check_unique([(d[key] + (f' offset {d["offset"]}' if 'offset' in d
+                             else ''), d['label'], d['ann_lineno'])
+                  for d in data_list], ann_file, what=key)
 
 
 def _teacher_window(pipeline) -> Optional[Tuple[int, int]]:
@@ -190,7 +199,8 @@ class CheckedVideoDataset(_CheckedDatasetOptions, VideoDataset):
         """Loads and checks the annotation file."""
         exists(self.ann_file)
         data_list = []
-        for lineno, line in enumerate(list_from_file(self.ann_file), 1):
+        for lineno, line in read_text_lines(self.ann_file,
+                                            'annotation file'):
             fields = line.strip().split(self.delimiter)
             if not fields or not fields[0]:
                 continue  # blank line
@@ -200,7 +210,7 @@ class CheckedVideoDataset(_CheckedDatasetOptions, VideoDataset):
                 filename = osp.join(self.data_prefix['video'], filename)
             data_list.append(
                 dict(filename=filename, label=label, ann_lineno=lineno))
-        _check_not_empty(data_list, self.ann_file)
+        _check_list(data_list, self.ann_file, 'filename')
         if self.check_files:
             _check_paths(data_list, 'filename', self.ann_file, osp.isfile)
         return data_list
@@ -226,7 +236,8 @@ class CheckedRawframeDataset(_CheckedDatasetOptions, RawframeDataset):
         exists(self.ann_file)
         data_list = []
         num_counts = 2 if self.with_offset else 1
-        for lineno, line in enumerate(list_from_file(self.ann_file), 1):
+        for lineno, line in read_text_lines(self.ann_file,
+                                            'annotation file'):
             fields = line.strip().split()
             if not fields:
                 continue
@@ -256,7 +267,7 @@ class CheckedRawframeDataset(_CheckedDatasetOptions, RawframeDataset):
                                           self.ann_file, lineno, line,
                                           self.multi_class, self.num_classes)
             data_list.append(info)
-        _check_not_empty(data_list, self.ann_file)
+        _check_list(data_list, self.ann_file, 'frame_dir')
         _check_lengths(data_list, self.ann_file, self.pipeline)
         if self.check_files:
             _check_paths(data_list, 'frame_dir', self.ann_file, osp.isdir)

@@ -3,7 +3,6 @@
 import numbers
 import os
 import os.path as osp
-import warnings
 from typing import Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
@@ -15,6 +14,7 @@ from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
 
 from ..utils import safe_pickle_load
+from .list_checks import check_unique
 from .transforms.checked_loading import VideoReadError
 
 #: The order of ``dive_labels``.
@@ -160,10 +160,10 @@ class MTLAQADataset(BaseActionDataset):
                 raise KeyError(f'sample {key} of split {self.ann_file!r} is '
                                f'not in the annotation file {ann_path!r}')
             keys.append(key)
-        if len(set(keys)) != len(keys):
-            warnings.warn(f'{self.ann_file!r} lists '
-                          f'{len(keys) - len(set(keys))} duplicate keys; '
-                          'they are kept')
+        # A sample listed twice would count twice in training and metrics.
+        check_unique([(key, None, i) for i, key in enumerate(keys)],
+                     self.ann_file, what='sample', paths=False,
+                     unit='entry')
 
         total_frames: Dict[int, int] = {}
         data_list = []

@@ -11,11 +11,12 @@ The helpers here, used by ``AtomicCheckpointHook`` and ``tools/``, fix that.
 """
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import List, Sequence
 
 import torch.nn as nn
-from mmengine.model import is_model_wrapper
-from mmengine.runner.checkpoint import _load_checkpoint
+
+from ..datasets.list_checks import read_text_lines
+from ..models.checkpoint_checks import check_checkpoint_file
 
 LAST_CHECKPOINT = 'last_checkpoint'
 
@@ -97,8 +98,12 @@ def find_resume_checkpoint(work_dir: str) -> str:
             f'--resume: {record_file} does not exist, so the work dir '
             f'{work_dir} holds no checkpoint to resume from. Drop --resume '
             'to start from scratch, or name a checkpoint: --resume PATH')
-    with open(record_file) as f:
-        record = f.read().strip()
+    lines = read_text_lines(record_file, 'checkpoint record')
+    record = lines[0][1].strip() if lines else ''
+    if not record:
+        raise FileNotFoundError(
+            f'--resume: {record_file} is empty, so it names no checkpoint '
+            'to resume from. Name one with --resume PATH')
     candidates = [record] if osp.isabs(record) else []
     candidates.append(
         osp.join(work_dir,
@@ -106,8 +111,12 @@ def find_resume_checkpoint(work_dir: str) -> str:
     for candidate in candidates:
         if osp.isfile(candidate):
             return candidate
-    raise FileNotFoundError(f'--resume: {record_file} names {record!r}, but '
-                            f'{" nor ".join(candidates)} exists')
+    tried = (f'{candidates[0]} does not exist' if len(candidates) == 1 else
+             f'neither {" nor ".join(candidates)} exists')
+    raise FileNotFoundError(
+        f'--resume: {record_file} names {record!r}, but {tried}: the '
+        'checkpoint was deleted or moved. Name one with --resume PATH, or '
+        'drop --resume to start from scratch')
 
 
 def check_resume_file(path: str) -> str:
@@ -121,28 +130,18 @@ def check_resume_file(path: str) -> str:
     return path
 
 
-def _state_dict(checkpoint) -> Dict:
-    state = checkpoint.get('state_dict', checkpoint) \
-        if isinstance(checkpoint, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError('holds no state dict')
-    return {
-        (k[len('module.'):] if k.startswith('module.') else k): v
-        for k, v in state.items()
-    }
-
-
-def _listed(keys: List[str], limit: int = 8) -> str:
-    more = f' ... ({len(keys)} in all)' if len(keys) > limit else ''
-    return ', '.join(keys[:limit]) + more
-
-
-def check_checkpoint_matches(model: nn.Module, filename: str) -> List[str]:
+def check_checkpoint_matches(model: nn.Module,
+                             filename: str,
+                             allow_missing: Sequence[str] = ()) -> List[str]:
     """Checks that a checkpoint sets every weight of ``model``.
+
+    See :func:`~hallucinet_mm.models.checkpoint_checks.check_state_dict`.
 
     Args:
         model (nn.Module): The model to be tested (wrappers are unwrapped).
         filename (str): The checkpoint.
+        allow_missing (Sequence[str]): Patterns of keys that may be
+            missing. Defaults to ().
 
     Returns:
         list[str]: Checkpoint keys the model does not have (extra heads a
@@ -153,30 +152,4 @@ def check_checkpoint_matches(model: nn.Module, filename: str) -> List[str]:
             the model's keys or has other shapes; the message names the
             checkpoint and the keys.
     """
-    if is_model_wrapper(model):
-        model = model.module
-    try:
-        state = _state_dict(_load_checkpoint(filename, map_location='cpu'))
-    except ValueError as err:
-        raise ValueError(f'checkpoint {filename} {err}') from None
-    expected = model.state_dict()
-    missing = [k for k in expected if k not in state]
-    shapes = [
-        f'{k} {tuple(state[k].shape)} vs {tuple(v.shape)}'
-        for k, v in expected.items()
-        if k in state and hasattr(state[k], 'shape')
-        and tuple(state[k].shape) != tuple(v.shape)
-    ]
-    problems = []
-    if missing:
-        problems.append(f'{len(missing)} of the model\'s {len(expected)} '
-                        f'keys are missing: {_listed(missing)}')
-    if shapes:
-        problems.append(f'shapes differ (checkpoint vs model): '
-                        f'{_listed(shapes)}')
-    if problems:
-        raise ValueError(
-            f'checkpoint {filename} does not match the model '
-            f'{type(model).__name__} (it would be tested with random '
-            f'weights): ' + '; '.join(problems))
-    return [k for k in state if k not in expected]
+    return check_checkpoint_file(model, filename, allow_missing)

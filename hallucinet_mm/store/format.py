@@ -5,14 +5,17 @@ A store is one directory::
 
     DIR/manifest.json     what made the features (see spec.build_store_spec),
                           written last: its presence marks a complete store
-    DIR/features.npy      (num_samples, steps, D), memory-mappable
-    DIR/keys.json         per dataset index: the sample's key and anchors
-    DIR/shard_00000.npy   the extraction's shards (resumable), each with a
-    DIR/shard_00000.json  .json holding its range, size and sha256
-    DIR/extraction.json   the settings of an unfinished extraction
+    DIR/shard_00000.npy   the features, (n, steps, D) per shard of the
+    DIR/shard_00000.json  extraction (resumable, memory-mappable), each with
+                          a .json holding its range, size and sha256
+    DIR/keys.json         per dataset index: the sample's key, anchors and
+                          video fingerprint
+    DIR/extraction.json   the settings of the extraction
 
-The manifest records the size and sha256 of ``features.npy``
-(``features_size``, ``features_sha256``) and of every shard.
+The manifest records every shard (range, size, sha256) and the size and
+sha256 of ``keys.json`` (``keys_size``, ``keys_sha256``). Format 2 keeps no
+second copy of the features (format 1 copied the shards into one
+``features.npy``).
 """
 import hashlib
 import json
@@ -24,9 +27,8 @@ import numpy as np
 from mmengine.config import ConfigDict
 
 STORE_FORMAT = 'hallucinet_mm.teacher_feature_store'
-STORE_FORMAT_VERSION = 1
+STORE_FORMAT_VERSION = 2
 MANIFEST_FILE = 'manifest.json'
-FEATURES_FILE = 'features.npy'
 KEYS_FILE = 'keys.json'
 RUN_FILE = 'extraction.json'
 DTYPES = ('float32', 'float16')
@@ -125,9 +127,9 @@ def read_json(path: str):
         StoreIntegrityError: The file is not valid JSON.
     """
     try:
-        with open(path) as f:
+        with open(path, encoding='utf-8') as f:
             return json.load(f)
-    except json.JSONDecodeError as err:
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise StoreIntegrityError(
             f'{path}: not valid JSON ({err}); the file is damaged', path)
 

@@ -42,9 +42,12 @@ def read_manifest(store_dir: str) -> Dict:
     if not isinstance(manifest, dict) or \
             manifest.get('format') != STORE_FORMAT or \
             manifest.get('format_version') != STORE_FORMAT_VERSION:
+        older = (' (an older store, which copied its shards into '
+                 'features.npy: re-extract it)' if isinstance(manifest, dict)
+                 and manifest.get('format_version') == 1 else '')
         raise StoreIntegrityError(
             f'{path}: not a version {STORE_FORMAT_VERSION} {STORE_FORMAT} '
-            'manifest', path)
+            f'manifest{older}', path)
     missing = [f for f in REQUIRED_FIELDS if f not in manifest]
     if missing:
         raise StoreIntegrityError(f'{path}: no field(s) {missing}', path)

@@ -24,6 +24,7 @@ from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 from mmaction.registry import DATASETS, MODELS
+from ..utils.video_fingerprints import fingerprint, video_of
 from ..version import __version__
 from .format import (DTYPES, MANIFEST_FILE, RUN_FILE,
                      FeatureStoreMismatchError, NonFiniteFeaturesError,
@@ -58,11 +59,14 @@ class _TeacherClips(torch.utils.data.Dataset):
         if results is None or 'teacher_imgs' not in results:
             raise RuntimeError(f'sample {index} ({source}): the pipeline '
                                'gave no teacher clips')
+        video = video_of(info)
         return dict(
             index=index,
             key_field=key_field,
             key=key,
             source=str(source),
+            # What ties the row to its video's content (reader.check_videos).
+            video=None if video is None else fingerprint(video),
             anchors=np.asarray(results['anchor_inds']).tolist(),
             teacher_imgs=results['teacher_imgs'])
 
@@ -124,7 +128,7 @@ def _complete_store(out_dir: str, run: Dict, verify: str,
     """The manifest of an intact store matching ``run``, else None.
 
     A store with other settings is refused. A damaged one (truncated or
-    altered ``features.npy`` or ``keys.json``, non-finite rows, a damaged
+    altered shard or ``keys.json``, non-finite rows, a damaged
     manifest when ``extraction.json`` still names the settings) loses its
     manifest, with a warning naming the damage, and is rebuilt from its
     intact shards (the others are recomputed).
@@ -213,7 +217,8 @@ def _compute_shards(cfg: Config, dataset, spec: Dict, out_dir: str,
                     write_shard(out_dir, current, start,
                                 np.stack([x['feats'] for x in buf]),
                                 [x['key'] for x in buf], buf[0]['key_field'],
-                                [x['anchors'] for x in buf])
+                                [x['anchors'] for x in buf],
+                                [x['video'] for x in buf])
                     buf = []
                     current = next(pending, None)
             if bar is not None:
@@ -234,6 +239,7 @@ def extract_teacher_features(cfg: Config,
                              world_size: int = 1,
                              max_shards: Optional[int] = None,
                              wait_s: float = 2.0,
+                             wait_timeout_s: float = 1800.0,
                              progress: bool = True,
                              verify: str = 'sha256') -> Optional[Dict]:
     """Writes the teacher-feature store of one split.
@@ -259,6 +265,9 @@ def extract_teacher_features(cfg: Config,
             None.
         wait_s (float): Rank 0's polling interval while waiting for other
             ranks' shards. Defaults to 2.
+        wait_timeout_s (float): Rank 0 gives up, naming the missing
+            shards, when no shard was completed for this long. Defaults to
+            1800.
         progress (bool): Show a progress bar (rank 0). Defaults to True.
         verify (str): How an existing store and its shards are checked
             before they are taken as complete: ``'sha256'`` (full hashes)
@@ -272,6 +281,7 @@ def extract_teacher_features(cfg: Config,
         FeatureStoreMismatchError: ``out_dir`` holds a store or an
             extraction with other settings.
         NonFiniteFeaturesError: The teacher gave NaN or Inf features.
+        TimeoutError: Rank 0 waited ``wait_timeout_s`` for missing shards.
     """
     if dtype not in DTYPES:
         raise ValueError(f'dtype must be one of {DTYPES}, got {dtype!r}')
@@ -301,7 +311,8 @@ def extract_teacher_features(cfg: Config,
             dtype=dtype,
             num_samples=num_samples,
             shard_size=shard_size,
-            data_prefix=ds_cfg.get('data_prefix'),
+            data_prefix=getattr(dataset, 'data_prefix', None),
+            ann_file=ds_cfg.get('ann_file'),
             extraction_pipeline=ds_cfg['pipeline'],
             version=__version__))
 
@@ -334,4 +345,5 @@ def extract_teacher_features(cfg: Config,
         return None  # a chunked run: rerun to continue
     if rank != 0:
         return None
-    return assemble(out_dir, run, shard_size, wait_s, progress)
+    return assemble(out_dir, run, shard_size, wait_s, progress,
+                    wait_timeout_s, world_size)

@@ -61,10 +61,13 @@ def _build(tmp_path, split, annotations):
      'sample (9, 9)'),
     ({(1, 1): 0}, {(1, 1): GOOD}, TypeError, 'train_split_0.pkl',
      'must hold a list of keys'),
+    ([(1, 1), (1, 2), (1, 1)], {(1, 1): GOOD, (1, 2): GOOD}, ValueError,
+     'train_split_0.pkl', 'sample (1, 1) is listed twice (entries 0 and 2)'),
 ],
                          ids=['empty-split', 'empty-annotations',
                               'value-out-of-range', 'missing-field',
-                              'key-not-annotated', 'split-not-a-list'])
+                              'key-not-annotated', 'split-not-a-list',
+                              'duplicate-key'])
 def test_bad_pickle_content_names_the_file(tmp_path, split, annotations,
                                            error, names, expected):
     with pytest.raises(error) as info:

@@ -25,7 +25,8 @@ from hallucinet_mm.store import (FeatureStoreMismatchError,
 from mmaction.registry import DATASETS
 from tests.store.helpers import NUM_SAMPLES, extract, make_store, store_cfg
 
-FEATURES = 'features.npy'
+#: A shard (samples 2-3): the store's features, read directly (no copy).
+FEATURES = 'shard_00001.npy'
 
 
 @pytest.fixture(scope='module')
@@ -75,10 +76,13 @@ def _assert_like_reference(ref, out):
 
 
 def _write_row(out, index, value):
-    feats = np.load(osp.join(out, FEATURES), mmap_mode='r+')
-    feats[index, 0, 3] = value
+    """Alters sample ``index`` in its shard; returns the shard's path."""
+    path = osp.join(out, f'shard_{index // 2:05d}.npy')
+    feats = np.load(path, mmap_mode='r+')
+    feats[index % 2, 0, 3] = value
     feats.flush()
     del feats
+    return path
 
 
 def test_truncated_features_named_and_rebuilt_from_shards(ref, tmp_path):
@@ -86,7 +90,11 @@ def test_truncated_features_named_and_rebuilt_from_shards(ref, tmp_path):
     path = osp.join(out, FEATURES)
     with open(path, 'r+b') as f:
         f.truncate(osp.getsize(path) - 100)
-    shards = _shard_mtimes(out)
+    shards = {
+        k: v
+        for k, v in _shard_mtimes(out).items()
+        if not k.startswith('shard_00001')
+    }
     for open_store in (lambda: TeacherFeatureStore(out),
                        lambda: LoadTeacherFeatures(out)(dict(
                            sample_idx=0, anchor_inds=[12]))):
@@ -95,7 +103,8 @@ def test_truncated_features_named_and_rebuilt_from_shards(ref, tmp_path):
         assert path in str(err.value) and 'mmap' not in str(err.value)
     text = _rerun(ref, out)  # not "complete": rebuilt from its shards
     assert 'damaged' in text and path in text
-    assert _shard_mtimes(out) == shards  # no shard recomputed
+    after = _shard_mtimes(out)  # only the damaged shard recomputed
+    assert {k: after[k] for k in shards} == shards
     _assert_like_reference(ref, out)
 
 
@@ -207,13 +216,13 @@ def test_store_of_another_split_refused(ref):
                                          (np.inf, '1 Inf')])
 def test_non_finite_rows_named_by_key(ref, tmp_path, value, name):
     out = _copy(ref, tmp_path)
-    _write_row(out, 4, value)
+    shard = _write_row(out, 4, value)
     store = TeacherFeatureStore(out)
     store.get(3)
     load = LoadTeacherFeatures(out)
     with pytest.raises(NonFiniteFeaturesError, match=name) as err:
         load(dict(sample_idx=4, anchor_inds=[12]))
-    assert osp.join(out, FEATURES) in str(err.value)
+    assert shard in str(err.value)
     assert store.keys[4] in str(err.value)
     _rerun(ref, out)  # the sha256 differs: rebuilt from the shards
     _assert_like_reference(ref, out)
@@ -222,9 +231,9 @@ def test_non_finite_rows_named_by_key(ref, tmp_path, value, name):
 def test_missing_shard_recomputed_alone(ref, tmp_path):
     out = _copy(ref, tmp_path)
     os.remove(osp.join(out, 'shard_00001.npy'))
-    TeacherFeatureStore(out, verify='sha256')  # the store needs no shard
-    with open(osp.join(out, FEATURES), 'r+b') as f:
-        f.truncate(10)
+    with pytest.raises(FileNotFoundError,  # the shards are the features
+                       match=osp.join(out, 'shard_00001.npy')):
+        TeacherFeatureStore(out)
     kept = {
         k: v
         for k, v in _shard_mtimes(out).items() if not k.startswith(

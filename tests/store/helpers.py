@@ -59,6 +59,8 @@ def store_cfg(videos: dict,
     init_default_scope('mmaction')
     cfg = Config.fromfile(STORE_CFG)
     opts = _data_options(videos, num_samples)
+    # Both splits read one list on purpose: allowed by name.
+    opts['allow_eval_videos_in_train'] = True
     opts['store_teacher.checkpoint'] = ckpt
     opts['train_dataloader.dataset.teacher_feature_store'] = store_dir
     opts.update(options)

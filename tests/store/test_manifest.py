@@ -9,6 +9,7 @@ import pytest
 from hallucinet_mm.store import (FeatureStoreMismatchError,
                                  StoreIntegrityError, TeacherFeatureStore,
                                  build_store_spec, compare_specs)
+from hallucinet_mm.store.format import STORE_FORMAT_VERSION
 from hallucinet_mm.store.manifest import read_manifest
 from tests.store.helpers import NUM_SAMPLES, online_cfg, store_cfg
 
@@ -79,7 +80,8 @@ def test_read_manifest_refuses_other_formats(store_setup, tmp_path):
     manifest = read_manifest(out)
     with open(path, 'w') as f:
         json.dump(dict(manifest, format_version=99), f)
-    with pytest.raises(StoreIntegrityError, match='not a version 1'):
+    with pytest.raises(StoreIntegrityError,
+                       match=f'not a version {STORE_FORMAT_VERSION}'):
         read_manifest(out)
     with open(path, 'w') as f:
         json.dump({k: v for k, v in manifest.items() if k != 'dtype'}, f)

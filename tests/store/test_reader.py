@@ -21,7 +21,9 @@ def test_store_contents(store_setup):
     assert len(store) == NUM_SAMPLES and store.steps == 1
     assert store.feat_dim == 64
     feats = store.features
-    assert isinstance(feats, np.memmap) and not feats.flags.writeable
+    assert not feats.flags.writeable
+    assert all(isinstance(m, np.memmap) and not m.flags.writeable
+               for m in store.shard_arrays())  # read in place, no copy
     assert feats.shape == (NUM_SAMPLES, 1, 64) and feats.dtype == np.float32
     # Centre frame of 24-frame videos; keys relative to data_prefix.
     assert store.anchors.tolist() == [[12]] * NUM_SAMPLES
@@ -33,13 +35,14 @@ def test_store_contents(store_setup):
                   'tap', 'feat_dim', 'dtype', 'sampler', 'clip_len',
                   'frame_interval', 'anchors', 'teacher_pipeline',
                   'teacher_norm', 'num_samples', 'steps', 'split',
-                  'ann_file', 'version', 'features_size',
-                  'features_sha256'):
+                  'ann_file', 'version', 'shards', 'keys_size',
+                  'keys_sha256'):
         assert field in m, field
     assert m['tap'] == 'backbone' and m['clip_len'] == 16
     assert m['sampler']['type'] == 'SingleFrameSampler'
     assert m['teacher_norm']['mean'] == [114.7748, 107.7354, 99.475]
-    assert m['features_size'] == osp.getsize(store.features_path)
+    assert m['shards'][0]['size'] == osp.getsize(store.shard_file(0))
+    assert not osp.exists(osp.join(store.path, 'features.npy'))  # no copy
     store.verify('sha256')  # an intact store passes the full check
     half = TeacherFeatureStore(s['stores']['float16'], verify='sha256')
     assert half.features.dtype == np.float16
@@ -66,15 +69,16 @@ def test_non_finite_row_names_store_and_key(store_setup, tmp_path):
     out = str(tmp_path / 'store')
     shutil.copytree(store_setup['stores']['float32'], out)
     store = TeacherFeatureStore(out)
-    feats = np.load(store.features_path, mmap_mode='r+')
-    feats[4, 0, 7] = np.nan
+    shard = store.shard_file(4)
+    feats = np.load(shard, mmap_mode='r+')
+    feats[4 - store.manifest['shards'][-1]['start'], 0, 7] = np.nan
     feats.flush()
     del feats
     store = TeacherFeatureStore(out)  # sizes are intact
     store.get(3)
     with pytest.raises(NonFiniteFeaturesError) as err:
         store.get(4)
-    assert store.features_path in str(err.value)
+    assert shard in str(err.value)
     assert store.keys[4] in str(err.value) and '1 NaN' in str(err.value)
     with pytest.raises(StoreIntegrityError, match='sha256'):
         store.verify('sha256')

@@ -77,6 +77,9 @@ train_dataloader = dict(
     batch_size=8,  # not given in the paper
     num_workers=4,
     persistent_workers=True,
+    # A last batch of one sample crashes BatchNorm ("Expected more than 1
+    # value per channel"); shuffled epochs drop a different remainder.
+    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
@@ -88,6 +91,7 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(
     train_dataloader,
+    drop_last=False,  # every test sample is evaluated
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         train_dataloader['dataset'],

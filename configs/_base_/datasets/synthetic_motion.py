@@ -17,6 +17,9 @@ video_cache_bytes = 256 * 1024**2
 
 train_dataloader = dict(
     batch_size=16, num_workers=1, persistent_workers=True,
+    # A last batch of one sample crashes BatchNorm ("Expected more than 1
+    # value per channel"); shuffled epochs drop a different remainder.
+    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type, num_classes=num_classes,
@@ -24,6 +27,7 @@ train_dataloader = dict(
         data_prefix=dict(video=data_root + '/videos')))
 val_dataloader = dict(
     train_dataloader,
+    drop_last=False,  # every evaluation sample is evaluated
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         train_dataloader['dataset'],

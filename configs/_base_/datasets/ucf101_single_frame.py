@@ -65,6 +65,9 @@ train_dataloader = dict(
     batch_size=25,
     num_workers=8,
     persistent_workers=True,
+    # A last batch of one sample crashes BatchNorm ("Expected more than 1
+    # value per channel"); shuffled epochs drop a different remainder.
+    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
@@ -74,6 +77,7 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(
     train_dataloader,
+    drop_last=False,  # every evaluation sample is evaluated
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         train_dataloader['dataset'],

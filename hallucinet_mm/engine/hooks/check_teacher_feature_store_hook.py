@@ -22,7 +22,7 @@ class CheckTeacherFeatureStoreHook(Hook):
 
     Args:
         verify (str): ``'size'`` (file sizes, shapes and dtypes) or
-            ``'sha256'`` (also the full sha256 of ``features.npy`` against
+            ``'sha256'`` (also the full sha256 of every shard against
             the manifest, and that every row is finite: reads the whole
             file once). Defaults to ``'size'``.
     """

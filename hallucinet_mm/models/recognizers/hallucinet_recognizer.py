@@ -11,6 +11,7 @@ from mmaction.registry import MODELS
 from mmaction.utils import OptConfigType, SampleList
 from ...utils.finite import check_finite
 from ...utils.unlabeled import is_unlabeled
+from ..checkpoint_checks import enable_strict_loading
 from ..teachers.frozen_teacher import build_teacher
 from .pretrained_weights import (defer_torchvision_weights,
                                  load_torchvision_weights)
@@ -122,6 +123,8 @@ class HalluciNetRecognizer(Recognizer2D):
             self._set_teacher(built)
         elif teacher is not None and teacher.get('feat_dim'):
             self._check_teacher_dim(teacher['feat_dim'], teacher.get('tap'))
+        # A checkpoint of another model is refused (init_recognizer too).
+        enable_strict_loading(self)
 
     def _check_teacher_dim(self, feat_dim: int, tap: Optional[str]) -> None:
         if self.hallu_head is not None and \
