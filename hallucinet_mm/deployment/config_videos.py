@@ -7,6 +7,7 @@ built with the config's own dataset classes (and therefore their checks),
 but without their pipelines: nothing is decoded here.
 """
 import copy
+import os.path as osp
 from typing import Dict, List, Optional
 
 SPLITS = ('train', 'val', 'test')
@@ -24,6 +25,14 @@ def _without_pipelines(dataset_cfg):
             stack.append(cfg['dataset'])
         stack.extend(d for d in cfg.get('datasets', []) if isinstance(d, dict))
     return dataset_cfg
+
+
+def _is_empty_list(path) -> bool:
+    """Whether ``path`` is an existing text file without a non-blank line."""
+    if not isinstance(path, str) or not osp.isfile(path):
+        return False
+    with open(path, 'rb') as f:
+        return not any(line.strip() for line in f)
 
 
 def split_infos(cfg, split: str, limit: Optional[int] = None) -> List[Dict]:
@@ -56,10 +65,13 @@ def split_infos(cfg, split: str, limit: Optional[int] = None) -> List[Dict]:
                        f'{split}_dataloader.dataset')
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     dataset_cfg = _without_pipelines(loader['dataset'])
+    source = dataset_cfg.get('ann_file', dataset_cfg.get('type'))
+    empty = ValueError(f'the {split} split of config {cfg.filename} lists '
+                       f'no videos ({source})')
+    if _is_empty_list(source):
+        raise empty  # MMAction2's VideoDataset fails on it inside numpy
     dataset = DATASETS.build(dataset_cfg)
     count = len(dataset) if limit is None else min(limit, len(dataset))
     if count == 0:
-        source = dataset_cfg.get('ann_file', dataset_cfg.get('type'))
-        raise ValueError(f'the {split} split of config {cfg.filename} lists '
-                         f'no videos ({source})')
+        raise empty
     return [dataset.get_data_info(i) for i in range(count)]

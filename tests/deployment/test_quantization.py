@@ -134,3 +134,19 @@ def test_compare_logits_agreement_and_largest_difference():
     assert not broken['finite']
     with pytest.raises(ValueError, match='no inputs'):
         quantization.compare_logits(lambda x: x, lambda x: x, [])
+
+
+def test_histogram_calibration_of_a_constant_activation_is_explained(
+        fp32_file, tmp_path, monkeypatch):
+    import onnxruntime.quantization as ort_quantization
+
+    def fails(*args, **kwargs):  # what numpy raises on a constant tensor
+        raise ValueError('Too many bins for data range. Cannot create 2048 '
+                         'finite-sized bins.')
+
+    monkeypatch.setattr(ort_quantization, 'quantize_static', fails)
+    reader = quantization.FrameCalibrationReader(_frames(1))
+    with pytest.raises(ValueError, match='percentile calibration of .*'
+                       'student.onnx failed: an activation takes one value'):
+        quantization.quantize_student(fp32_file, str(tmp_path / 'q.onnx'),
+                                      reader)

@@ -20,9 +20,9 @@ instruction set extensions that INT8 speed depends on).
 students): the float32 ONNX file quantized by
 :func:`hallucinet_mm.deployment.quantization.quantize_student` (QDQ,
 per-channel INT8 weights, INT8 activations). As the weights here are
-random, so are its calibration inputs (``cost_int8.INT8_CALIBRATION`` of them):
-latency does not depend on the scales; INT8 *accuracy* is measured on real
-frames by ``tools/analysis/int8_accuracy.py``.
+random, so are its calibration inputs (``cost_int8.INT8_CALIBRATION`` of
+them): latency does not depend on the scales; INT8 *accuracy* is measured
+on real frames by ``tools/analysis/int8_accuracy.py``.
 
 Example::
 

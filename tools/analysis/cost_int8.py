@@ -20,8 +20,9 @@ ISA_FLAGS = ('avx2', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni',
 
 def quantize_onnx(path: str, x: torch.Tensor, seed: int = 0) -> str:
     """The static INT8 twin of an exported model, ``path`` + ``_int8``,
-    calibrated on :data:`INT8_CALIBRATION` random inputs shaped as ``x``
-    (cost rows only)."""
+    calibrated (min-max) on :data:`INT8_CALIBRATION` random inputs shaped
+    as ``x`` (cost rows only: random weights can make an activation
+    constant, which the histogram methods refuse)."""
     from hallucinet_mm.deployment.quantization import (FrameCalibrationReader,
                                                        quantize_student)
     import onnxruntime as ort
@@ -31,7 +32,8 @@ def quantize_onnx(path: str, x: torch.Tensor, seed: int = 0) -> str:
     inputs = [torch.randn(tuple(x.shape), generator=generator).numpy()
               for _ in range(INT8_CALIBRATION)]
     out = path.replace('.onnx', '_int8.onnx')
-    return quantize_student(path, out, FrameCalibrationReader(inputs, name))
+    return quantize_student(path, out, FrameCalibrationReader(inputs, name),
+                            calibrate_method='minmax')
 
 
 def cpu_isa_flags() -> Optional[Dict[str, bool]]:

@@ -41,6 +41,8 @@ BACKENDS = ('pytorch', 'onnx_fp32', 'onnx_int8')
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Parses and checks the command line."""
     from mmengine.config import DictAction
+
+    from hallucinet_mm.deployment.quantization import CALIBRATION_METHODS
     parser = argparse.ArgumentParser(
         description='Test top-1 of PyTorch, ONNX float32 and ONNX INT8 '
         'students on the same test split')
@@ -56,8 +58,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     add('--check-split', default='val', choices=['train', 'val', 'test'],
         help="quantize_onnx.py's check against float32")
     add('--calib-videos', type=int, default=100)
-    add('--calib-method', default='minmax',
-        choices=['minmax', 'entropy', 'percentile'])
+    add('--calib-method', default='percentile',
+        choices=CALIBRATION_METHODS)
     add('--out', default='work_dirs/int8_accuracy.json')
     add('--cfg-options', nargs='+', action=DictAction,
         help='override config settings (e.g. the data paths)')
@@ -123,6 +125,9 @@ def measure_checkpoint(cfg, checkpoint: str, name: str, args) -> Dict:
     check = quantize_and_check(cfg, stem + '.onnx', stem + '_int8.onnx',
                                args.calib_videos, args.calib_method,
                                args.check_split)
+    print(f'{name}: INT8 check on {check["num_inputs"]} {args.check_split} '
+          f'videos: top-1 agreement {check["top1_agreement"]:.4f}, max '
+          f'|int8 - fp32| logit {check["max_abs_logit_diff"]:.4g}')
     pipeline_cfg = config_test_pipeline(cfg)
     students = dict(
         onnx_fp32=OnnxStudent(stem + '.onnx', pipeline=pipeline_cfg),

@@ -33,8 +33,13 @@ from mmengine.config import Config, DictAction
 
 import hallucinet_mm  # noqa: F401 (registers the plugin)
 from hallucinet_mm.deployment.config_videos import SPLITS, split_infos
+from hallucinet_mm.deployment import quantization
 from hallucinet_mm.deployment.inference import (OnnxStudent,
                                                 config_test_pipeline)
+from hallucinet_mm.deployment.quantization import (CALIBRATION_METHODS,
+                                                   FrameCalibrationReader,
+                                                   quantize_student,
+                                                   video_arrays)
 
 
 def parse_args(argv=None):
@@ -52,8 +57,8 @@ def parse_args(argv=None):
         help='calibrate on the first N videos of the training split')
     parser.add_argument(
         '--calib-method',
-        default='minmax',
-        choices=['minmax', 'entropy', 'percentile'])
+        default='percentile',
+        choices=CALIBRATION_METHODS)
     parser.add_argument(
         '--check-split', default='val', choices=SPLITS,
         help='split whose videos serve the check against float32')
@@ -77,7 +82,7 @@ def parse_args(argv=None):
 
 
 def quantize_and_check(cfg, onnx_file: str, out_file: str, calib_videos: int,
-                       calib_method: str = 'minmax',
+                       calib_method: str = 'percentile',
                        check_split: str = 'val',
                        check_videos: int = 100) -> dict:
     """Quantizes ``onnx_file`` into ``out_file`` and compares the two.
@@ -88,7 +93,7 @@ def quantize_and_check(cfg, onnx_file: str, out_file: str, calib_videos: int,
         out_file (str): The INT8 file.
         calib_videos (int): Training videos to calibrate on (the first).
         calib_method (str): See ``quantize_student``. Defaults to
-            ``'minmax'``.
+            ``'percentile'``.
         check_split (str): Split of the check videos. Defaults to ``'val'``.
         check_videos (int): Videos to check on (the first). Defaults to 100.
 
@@ -101,10 +106,6 @@ def quantize_and_check(cfg, onnx_file: str, out_file: str, calib_videos: int,
         ValueError: If a split lists no videos, or ``onnx_file`` is not a
             valid ONNX model.
     """
-    from hallucinet_mm.deployment.quantization import (FrameCalibrationReader,
-                                                       compare_logits,
-                                                       quantize_student,
-                                                       video_arrays)
     pipeline = config_test_pipeline(cfg)
     fp32 = OnnxStudent(onnx_file, pipeline=pipeline)
     calib = [info['filename']
@@ -115,7 +116,8 @@ def quantize_and_check(cfg, onnx_file: str, out_file: str, calib_videos: int,
     int8 = OnnxStudent(out_file, pipeline=pipeline)
     checked = [info['filename']
                for info in split_infos(cfg, check_split, check_videos)]
-    result = compare_logits(fp32.run, int8.run, video_arrays(fp32, checked))
+    result = quantization.compare_logits(fp32.run, int8.run,
+                                         video_arrays(fp32, checked))
     return dict(result, calib_videos=len(calib), check_split=check_split)
 
 
