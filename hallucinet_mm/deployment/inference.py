@@ -34,10 +34,19 @@ def to_tuples(value):
 
 
 def config_test_pipeline(cfg) -> List[dict]:
-    """A config's test pipeline: ``test_pipeline``, else the test set's."""
+    """A config's test pipeline: ``test_pipeline``, else the test set's.
+
+    Raises:
+        KeyError: If the config has neither (the error names its file).
+    """
     pipeline = cfg.get('test_pipeline')
     if pipeline is None:
-        pipeline = cfg.test_dataloader.dataset.pipeline
+        dataset = cfg.get('test_dataloader', {}).get('dataset', {})
+        pipeline = dataset.get('pipeline')
+    if not pipeline:
+        raise KeyError(
+            f'config {cfg.filename or "(in memory)"} has no test pipeline: '
+            'set test_pipeline or test_dataloader.dataset.pipeline')
     return [dict(t) for t in copy.deepcopy(pipeline)]
 
 
@@ -235,9 +244,11 @@ class OnnxStudent(StudentBase):
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
+        self.onnx_file = onnx_file
         self.session = ort.InferenceSession(
             onnx_file, options, providers=['CPUExecutionProvider'])
         self.input_name = self.session.get_inputs()[0].name
+        self.input_shape = self.session.get_inputs()[0].shape
         mean, std = self.meta.get('mean'), self.meta.get('std')
         self.mean = None if mean is None else np.asarray(
             mean, np.float32).reshape(1, 1, -1, 1, 1)
@@ -258,13 +269,44 @@ class OnnxStudent(StudentBase):
                 f'student was exported for {expected}')
         return np.ascontiguousarray(x)
 
+    def check_input(self, x: np.ndarray) -> None:
+        """Raises ValueError naming the file and both shapes unless ``x``
+        fits the model's input (symbolic axes, such as the batch, fit any
+        size)."""
+        expected = self.input_shape
+        fits = len(x.shape) == len(expected) and all(
+            not isinstance(want, int) or want == got
+            for want, got in zip(expected, x.shape))
+        if not fits:
+            shown = tuple(d if isinstance(d, int) else str(d)
+                          for d in expected)
+            raise ValueError(
+                f'{self.onnx_file} expects input {self.input_name!r} of '
+                f'shape {shown}, got {tuple(x.shape)}: the test pipeline '
+                'must crop the size the student was exported for')
+
     def run(self, x: np.ndarray) -> np.ndarray:
-        """Logits of normalised (N, S, C, H, W) frames."""
+        """Logits of normalised (N, S, C, H, W) frames.
+
+        Raises:
+            ValueError: If ``x`` does not fit the model's input shape.
+        """
+        self.check_input(x)
         return self.session.run(None, {self.input_name: x})[0]
 
-    def scores(self, data: Dict, pipeline: Compose) -> np.ndarray:
+    def prepare(self, data: Dict, pipeline: Compose) -> np.ndarray:
+        """The normalised (1, S, C, H, W) input of one pipeline input."""
         packed = pipeline(copy.deepcopy(data))
-        logits = self.run(self.preprocess(packed_imgs(packed).numpy()))[0]
+        return self.preprocess(packed_imgs(packed).numpy())
+
+    def prepare_video(self, path: str) -> np.ndarray:
+        """The normalised (1, S, C, H, W) input of a video file, through
+        the test pipeline (as :meth:`predict_video`)."""
+        init_default_scope('mmaction')
+        return self.prepare(video_input(path), Compose(self.pipeline_cfg))
+
+    def scores(self, data: Dict, pipeline: Compose) -> np.ndarray:
+        logits = self.run(self.prepare(data, pipeline))[0]
         if self.meta.get('average_clips') == 'prob':
             exp = np.exp(logits - logits.max())
             return exp / exp.sum()

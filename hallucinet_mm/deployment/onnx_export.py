@@ -132,17 +132,55 @@ def export_metadata(model: nn.Module,
     return {key: json.dumps(value) for key, value in meta.items()}
 
 
+def load_onnx_model(onnx_file: str, load_external_data: bool = False):
+    """Loads and checks an ONNX file, with errors that name it.
+
+    Args:
+        onnx_file (str): The ``.onnx`` file.
+        load_external_data (bool): Whether to read tensors stored beside
+            the file. Defaults to False.
+
+    Returns:
+        onnx.ModelProto: The model.
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If it is not a valid ONNX model (damaged, truncated or
+            another kind of file): protobuf cannot parse it, or
+            ``onnx.checker`` rejects what it parsed.
+    """
+    import onnx
+    from google.protobuf.message import DecodeError
+    if not osp.isfile(onnx_file):
+        raise FileNotFoundError(f'ONNX file {onnx_file} does not exist')
+    try:
+        model = onnx.load(onnx_file, load_external_data=load_external_data)
+        onnx.checker.check_model(model)
+    except (DecodeError, onnx.checker.ValidationError) as err:
+        raise ValueError(
+            f'{onnx_file} is not a valid ONNX model (damaged or not an '
+            f'.onnx file; export it again): {type(err).__name__}: '
+            f'{str(err)[:300]}') from err
+    return model
+
+
 def read_onnx_metadata(onnx_file: str) -> Dict[str, Any]:
     """Reads back the metadata written by :func:`export_student_onnx`.
 
     Args:
-        onnx_file (str): The ONNX file.
+        onnx_file (str): The ONNX file (float32, or INT8 from
+            :func:`~hallucinet_mm.deployment.quantization.quantize_student`,
+            which keeps the same entries).
 
     Returns:
         dict: Key to decoded value (text that is not JSON stays text).
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If it is not a valid ONNX model
+            (:func:`load_onnx_model`).
     """
-    import onnx
-    model = onnx.load(onnx_file, load_external_data=False)
+    model = load_onnx_model(onnx_file)
     meta = {}
     for prop in model.metadata_props:
         try:

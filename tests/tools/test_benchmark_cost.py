@@ -132,3 +132,33 @@ def test_bad_arguments_name_the_option(capsys):
     with pytest.raises(SystemExit):
         main(['--repeats', '0'])
     assert '--repeats' in capsys.readouterr().err
+
+
+def test_int8_rows_beside_the_float32_ones(tmp_path):
+    pytest.importorskip('onnxruntime')
+    from tools.analysis.benchmark_cost import INT8_TARGET
+    _, data = run_main(tmp_path, '--models', TEACHER, STUDENT, '--runtimes',
+                       'onnxruntime', 'onnxruntime-int8')
+    results = data['models']['results']
+    assert list(results) == [  # the same process order as the teacher's
+        f'{TEACHER}/onnxruntime', f'{TEACHER}/onnxruntime-int8',
+        f'{STUDENT}/onnxruntime', f'{STUDENT}/onnxruntime-int8'
+    ]
+    teacher, teacher8, student, student8 = results.values()
+    assert student8['params'] == student['params']
+    assert student8['onnx_max_abs_diff'] > 0  # quantized, not the fp32 file
+    ratio = student8['ratio_to_teacher']
+    assert ratio['latency_median'] == pytest.approx(  # float32 teacher
+        student8['latency']['median_ms'] / teacher['latency']['median_ms'])
+    assert ratio['latency_same_runtime'] == pytest.approx(
+        student8['latency']['median_ms'] / teacher8['latency']['median_ms'])
+    target = data['models']['int8_target']
+    assert target['row'] == f'{STUDENT}/onnxruntime-int8'
+    assert target['reference'] == INT8_TARGET['reference']
+    assert target['ratio'] == pytest.approx(ratio['latency_median'])
+    assert target['ratio_to_int8_teacher'] == pytest.approx(
+        ratio['latency_same_runtime'])
+    assert target['met'] == (target['ratio'] <= 0.005)
+    flags = data['meta']['cpu_isa_flags']
+    assert set(flags) >= {'avx2', 'avx512f', 'avx512_vnni'}
+    assert all(isinstance(v, bool) for v in flags.values())

@@ -10,13 +10,24 @@ exported by :func:`hallucinet_mm.deployment.export_student_onnx`); ``+hallu``
 rows add the hallucination head (PyTorch only). Per row: parameters and
 FLOPs (``mmengine.analysis.get_model_complexity_info``), batch-1 latency
 (median, p90 of ``--repeats`` calls after ``--warmup``), peak memory and
-the ratios to the teacher (latency: to the faster of its runtimes). Each row
-runs in a fresh process, the teacher first; latencies compare only within
-one run (the JSON keeps the load average at the start and the end).
+the ratios to the teacher (latency: to the faster of its float32 runtimes,
+and to the teacher in the row's own runtime). Each row runs in a fresh
+process, the teacher first; latencies compare only within one run (the
+JSON keeps the load average at the start and the end, and the CPU's
+instruction set extensions that INT8 speed depends on).
+
+``--runtimes ... onnxruntime-int8`` adds static INT8 rows (teacher and
+students): the float32 ONNX file quantized by
+:func:`hallucinet_mm.deployment.quantization.quantize_student` (QDQ,
+per-channel INT8 weights, INT8 activations). As the weights here are
+random, so are its calibration inputs (``cost_int8.INT8_CALIBRATION`` of
+them): latency does not depend on the scales; INT8 *accuracy* is measured
+on real frames by ``tools/analysis/int8_accuracy.py``.
 
 Example::
 
     python tools/analysis/benchmark_cost.py --threads 2 \\
+        --runtimes pytorch onnxruntime onnxruntime-int8 \\
         --out docs/benchmarks/cost.json
 """
 import argparse
@@ -38,9 +49,12 @@ from tools.analysis.bench_utils import (MemoryProbe,  # noqa: E402
                                         finish_report, format_table,
                                         run_metadata, summarize_times,
                                         synchronize)
+from tools.analysis.cost_int8 import (INT8, INT8_TARGET,  # noqa: E402
+                                      TEACHER, cpu_isa_flags,
+                                      int8_target_check, quantize_onnx)
 
-TEACHER = 'resnext3d101'
-RUNTIMES = ('pytorch', 'onnxruntime')
+RUNTIMES = ('pytorch', 'onnxruntime')  # the default
+ALL_RUNTIMES = RUNTIMES + (INT8, )
 UCF = 'configs/ucf101/hallucinet_{}_resnext101-k400_1xb25-1x1x1-50e_ucf101.py'
 #: Student arch -> (config, backbone replacing the config's or None).
 STUDENTS = OrderedDict([
@@ -186,9 +200,9 @@ def measure_model(name: str,
     Raises:
         KeyError: If ``name`` or ``runtime`` is unknown.
     """
-    if name not in MODELS_MEASURED or runtime not in RUNTIMES:
+    if name not in MODELS_MEASURED or runtime not in ALL_RUNTIMES:
         raise KeyError(f'unknown model {name!r} or runtime {runtime!r}; '
-                       f'choose from {MODELS_MEASURED} and {RUNTIMES}')
+                       f'choose from {MODELS_MEASURED} and {ALL_RUNTIMES}')
     if threads is not None:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -198,9 +212,11 @@ def measure_model(name: str,
     extra = {}
     with torch.inference_mode():
         call = (lambda: model(x))  # noqa: E731
-        if runtime == 'onnxruntime':
+        if runtime != 'pytorch':
             tmp = tempfile.TemporaryDirectory()
             path = export_onnx(model, x, osp.join(tmp.name, 'm.onnx'))
+            if runtime == INT8:
+                path = quantize_onnx(path, x.cpu(), seed)
             session = onnx_session(path, device, threads)
             feed = {session.get_inputs()[0].name: x.cpu().numpy()}
             call = (lambda: session.run(None, feed)[0])  # noqa: E731
@@ -216,13 +232,13 @@ def measure_model(name: str,
             synchronize(device)
             times.append(time.perf_counter() - start)
         memory = probe.stop()
-        if runtime == 'onnxruntime':
+        if runtime != 'pytorch':
             diff = call() - model(x).cpu().numpy()
             extra['onnx_max_abs_diff'] = float(abs(diff).max())
     from mmengine.analysis import get_model_complexity_info
     complexity = get_model_complexity_info(
         model, inputs=(x, ), show_table=False, show_arch=False)
-    if runtime == 'onnxruntime':
+    if runtime != 'pytorch':
         tmp.cleanup()
     return dict(
         name=name, runtime=runtime, teacher=name == TEACHER,
@@ -242,13 +258,15 @@ def measure_isolated(name: str, **kwargs) -> Dict[str, object]:
 def add_ratios(results: Dict[str, Dict]) -> None:
     """Adds ``ratio_to_teacher`` to every row in place (with a teacher).
 
-    ``latency_median`` is over the faster teacher runtime's median,
-    ``latency_same_runtime`` over the teacher's in the row's runtime.
+    ``latency_median`` is over the median of the faster float32 teacher
+    runtime (PyTorch or ONNX Runtime), ``latency_same_runtime`` over the
+    teacher's in the row's runtime (INT8 rows: the INT8 teacher's).
     """
     teachers = {r['runtime']: r for r in results.values() if r['teacher']}
     if not teachers:
         return
-    best = min(r['latency']['median_ms'] for r in teachers.values())
+    best = min(r['latency']['median_ms'] for r in teachers.values()
+               if r['runtime'] != INT8 or len(teachers) == 1)
     ref = next(iter(teachers.values()))
     for r in results.values():
         median = r['latency']['median_ms']
@@ -330,7 +348,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         choices=MODELS_MEASURED, metavar='MODEL',
         help=f'default all; ratios need {TEACHER}. Choices: '
         f'{", ".join(MODELS_MEASURED)}')
-    add('--runtimes', nargs='+', default=list(RUNTIMES), choices=RUNTIMES)
+    add('--runtimes', nargs='+', default=list(RUNTIMES),
+        choices=ALL_RUNTIMES, help=f'default {" ".join(RUNTIMES)}')
     add('--device', choices=['cpu', 'cuda'],
         default='cuda' if torch.cuda.is_available() else 'cpu')
     add('--threads', type=int, help='torch.set_num_threads')
@@ -362,7 +381,7 @@ def onnx_runtimes(runtimes: Sequence[str], device: str) -> List[str]:
         print('NOTE: no onnx/onnxruntime (pip install -r requirements/'
               'deploy.txt) or no CUDA provider for --device cuda: the ONNX '
               'Runtime rows are skipped')
-    return [r for r in runtimes if not (missing and r == 'onnxruntime')]
+    return [r for r in runtimes if not (missing and r != 'pytorch')]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict:
@@ -373,18 +392,20 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
         torch.set_num_threads(args.threads)
     runtimes = onnx_runtimes(args.runtimes, args.device)
     report = dict(meta=run_metadata(__file__, argv, args.device))
+    report['meta']['cpu_isa_flags'] = cpu_isa_flags()
     if args.tiny:
         print('NOTE: --tiny: test-sized models and inputs, not real costs')
     results = measure_models(
         args.models, runtimes, isolate=not args.no_isolate,
         device=args.device, repeats=args.repeats, warmup=args.warmup,
         threads=args.threads, tiny=args.tiny, seed=args.seed)
-    target = target_check(results)
+    target, int8_target = target_check(results), int8_target_check(results)
     report['models'] = dict(
         settings=dict(vars(args), runtimes=runtimes, batch_size=1,
                       timer='time.perf_counter (CUDA synchronised)',
                       weights='random (cost does not depend on them)'),
-        notes=[FLOPS_NOTE, MEMORY_NOTE], target=target, results=results)
+        notes=[FLOPS_NOTE, MEMORY_NOTE], target=target,
+        int8_target=int8_target, results=results)
     print(format_model_table(results))
     print(f'{FLOPS_NOTE}\n{MEMORY_NOTE}\ndevice: '
           f'{report["meta"]["device_name"]}, threads: '
@@ -393,6 +414,14 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
         print(f'target: {TARGET["row"]} latency / teacher '
               f'{target["ratio"]:.4f} <= {TARGET["max_ratio"]}: '
               f'{"met" if target["met"] else "MISSED"}')
+    if int8_target is not None:
+        to_int8 = int8_target['ratio_to_int8_teacher']
+        print(f'INT8 target: {int8_target["row"]} latency / '
+              f'{INT8_TARGET["reference"]} {int8_target["ratio"]:.4f} <= '
+              f'{INT8_TARGET["max_ratio"]}: '
+              f'{"met" if int8_target["met"] else "MISSED"}' +
+              (f' (/ INT8 teacher: {to_int8:.4f})' if to_int8 else ''))
+    print(f'CPU flags: {report["meta"]["cpu_isa_flags"]}')
     finish_report(report, args.out)
     return report
 

@@ -31,6 +31,7 @@ from mmengine.registry import init_default_scope
 
 import hallucinet_mm  # noqa: F401 (registers the plugin)
 from hallucinet_mm.deployment import export_student_onnx
+from hallucinet_mm.deployment.config_videos import split_infos
 from hallucinet_mm.deployment.inference import (OnnxStudent,
                                                 config_test_pipeline,
                                                 packed_imgs, video_input)
@@ -67,13 +68,7 @@ def parse_args(argv=None):
 
 def first_test_video(cfg) -> str:
     """The first video of the config's test set (built with its paths)."""
-    from mmaction.registry import DATASETS
-    dataset_cfg = cfg.test_dataloader.dataset.copy()
-    dataset_cfg['pipeline'] = []
-    dataset = DATASETS.build(dataset_cfg)
-    if len(dataset) == 0:
-        raise ValueError('the test set is empty: pass --video')
-    return dataset.get_data_info(0)['filename']
+    return split_infos(cfg, 'test', 1)[0]['filename']
 
 
 def decoded_frames(pipeline_cfg, video: str) -> torch.Tensor:
@@ -92,35 +87,48 @@ def normalised_batch(model, frames: torch.Tensor) -> torch.Tensor:
     return data['inputs']['imgs'] if multimodal else data['inputs']
 
 
-def main(argv=None) -> int:
-    """Exports and checks; returns the exit status."""
+def export_checked(cfg, checkpoint: str, out: str, video=None,
+                   label_map=None, opset: int = 17, config_name=None):
+    """Exports a student and compares ONNX Runtime with PyTorch.
+
+    Args:
+        cfg (Config): The plugin config.
+        checkpoint (str): The trained student's checkpoint.
+        out (str): The ``.onnx`` file.
+        video (str, optional): Video whose frames set the input shape and
+            serve the check. Defaults to the test set's first.
+        label_map (str, optional): Class names stored in the metadata.
+        opset (int): ONNX opset. Defaults to 17.
+        config_name (str, optional): The config's name in the metadata.
+            Defaults to its file's base name.
+
+    Returns:
+        tuple: The PyTorch model and the largest absolute logit difference
+        (batch of 1 and of 2).
+    """
     from mmaction.apis import init_recognizer
-    args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmaction'))
-    model = init_recognizer(cfg, args.checkpoint, device='cpu')
+    model = init_recognizer(cfg, checkpoint, device='cpu')
     pipeline_cfg = config_test_pipeline(cfg)
-    video = args.video or first_test_video(cfg)
+    video = video or first_test_video(cfg)
     frames = decoded_frames(pipeline_cfg, video)
     imgs = normalised_batch(model, frames)
     metadata = dict(
         test_pipeline=pipeline_cfg,
-        config=osp.basename(args.config),
-        checkpoint=osp.basename(args.checkpoint))
-    if args.label_map:
-        metadata['classes'] = load_label_map(args.label_map)
+        config=config_name or osp.basename(cfg.filename or 'config'),
+        checkpoint=osp.basename(checkpoint))
+    if label_map:
+        metadata['classes'] = load_label_map(label_map)
     export_student_onnx(
         model,
-        args.out,
+        out,
         input_shape=tuple(imgs.shape),
-        opset_version=args.opset,
+        opset_version=opset,
         metadata=metadata)
-    print(f'exported {args.out} (input imgs {tuple(imgs.shape)}, batch '
+    print(f'exported {out} (input imgs {tuple(imgs.shape)}, batch '
           'dynamic)')
 
-    onnx_student = OnnxStudent(args.out)
+    onnx_student = OnnxStudent(out)
     worst = 0.0
     for batch in (1, 2):
         x = imgs.repeat(batch, 1, 1, 1, 1)
@@ -131,7 +139,20 @@ def main(argv=None) -> int:
         worst = max(worst, diff)
         print(f'batch {batch}: max |onnxruntime - pytorch| = {diff:.3g}')
     print(f'max abs diff {worst:.3g} on {len(frames)} decoded frame(s) of '
-          f'{video} (tolerance {args.atol:g})')
+          f'{video}')
+    return model, worst
+
+
+def main(argv=None) -> int:
+    """Exports and checks; returns the exit status."""
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    _, worst = export_checked(cfg, args.checkpoint, args.out, args.video,
+                              args.label_map, args.opset,
+                              osp.basename(args.config))
+    print(f'tolerance {args.atol:g}')
     if not worst <= args.atol:
         print(f'error: ONNX Runtime differs from PyTorch by {worst:.3g} > '
               f'{args.atol:g}', file=sys.stderr)
