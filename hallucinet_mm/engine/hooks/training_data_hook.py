@@ -112,7 +112,12 @@ class CheckTrainingDataHook(Hook):
             if loader_cfg and loader_cfg.get('dataset'):
                 ds_cfg = _without_pipelines(
                     copy.deepcopy(loader_cfg['dataset']))
-                eval_sets.append((split, DATASETS.build(ds_cfg)))
+                try:
+                    eval_sets.append((split, DATASETS.build(ds_cfg)))
+                except FileNotFoundError as err:  # e.g. not made yet
+                    runner.logger.warning(
+                        f'training is not checked against the {split} '
+                        f'list: {err}')
         checked = check_no_overlap(runner.train_dataloader.dataset,
                                    eval_sets)
         runner.logger.info(f'{checked} training samples: none is a '
