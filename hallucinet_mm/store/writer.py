@@ -43,6 +43,12 @@ class _TeacherClips(torch.utils.data.Dataset):
     def __init__(self, dataset, indices: List[int]) -> None:
         self.dataset = dataset
         self.indices = indices
+        self._fingerprints: Dict[str, Dict] = {}  # per video (MTL-AQA)
+
+    def _fingerprint(self, video: Optional[str]) -> Optional[Dict]:
+        if video is not None and video not in self._fingerprints:
+            self._fingerprints[video] = fingerprint(video)
+        return None if video is None else self._fingerprints[video]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -59,14 +65,13 @@ class _TeacherClips(torch.utils.data.Dataset):
         if results is None or 'teacher_imgs' not in results:
             raise RuntimeError(f'sample {index} ({source}): the pipeline '
                                'gave no teacher clips')
-        video = video_of(info)
         return dict(
             index=index,
             key_field=key_field,
             key=key,
             source=str(source),
             # What ties the row to its video's content (reader.check_videos).
-            video=None if video is None else fingerprint(video),
+            video=self._fingerprint(video_of(info)),
             anchors=np.asarray(results['anchor_inds']).tolist(),
             teacher_imgs=results['teacher_imgs'])
 

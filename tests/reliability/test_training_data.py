@@ -86,3 +86,14 @@ def test_shipped_train_loaders_leave_no_batch_of_one(config):
             list(range(num)), batch_size=batch,
             drop_last=cfg.train_dataloader.drop_last)
         assert min(len(b) for b in loader) == batch
+
+
+def test_a_missing_eval_list_is_named_and_skipped(videos):
+    train = _list(videos, 'train.txt', ['v0.mp4', 'v1.mp4'])
+    runner = _runner(train, 1, True, test_dataloader=dict(dataset=dict(
+        type='CheckedVideoDataset', ann_file=str(videos / 'absent.txt'),
+        data_prefix=dict(video=str(videos)), pipeline=[])))
+    CheckTrainingDataHook().before_train(runner)
+    warning = runner.logger.warning.call_args.args[0]
+    assert warning.startswith('training is not checked against the test '
+                              'list') and 'absent.txt' in warning
