@@ -162,3 +162,19 @@ def test_int8_rows_beside_the_float32_ones(tmp_path):
     flags = data['meta']['cpu_isa_flags']
     assert set(flags) >= {'avx2', 'avx512f', 'avx512_vnni'}
     assert all(isinstance(v, bool) for v in flags.values())
+
+
+def test_int8_teacher_row_can_be_left_out(tmp_path):
+    pytest.importorskip('onnxruntime')
+    _, data = run_main(tmp_path, '--models', TEACHER, STUDENT, '--runtimes',
+                       'pytorch', 'onnxruntime-int8', '--no-int8-teacher')
+    results = data['models']['results']
+    assert list(results) == [
+        f'{TEACHER}/pytorch', f'{STUDENT}/pytorch',
+        f'{STUDENT}/onnxruntime-int8'
+    ]
+    # No float32 ONNX Runtime teacher: no INT8 target, and the INT8 row's
+    # ratio is to the PyTorch teacher, with no same-runtime teacher.
+    assert data['models']['int8_target'] is None
+    ratio = results[f'{STUDENT}/onnxruntime-int8']['ratio_to_teacher']
+    assert ratio['latency_same_runtime'] is None

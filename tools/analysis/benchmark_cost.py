@@ -280,10 +280,12 @@ def add_ratios(results: Dict[str, Dict]) -> None:
 
 
 def measure_models(names: Sequence[str], runtimes: Sequence[str],
-                   isolate: bool = True, **kwargs) -> 'OrderedDict':
+                   isolate: bool = True, skip: Sequence[str] = (),
+                   **kwargs) -> 'OrderedDict':
     """Measures every (model, runtime) pair, the teacher first; adds ratios.
 
-    ``+hallu`` rows run in PyTorch only (the deployed graph has no head).
+    ``+hallu`` rows run in PyTorch only (the deployed graph has no head);
+    rows named in ``skip`` (``'<model>/<runtime>'``) are not measured.
 
     Returns:
         OrderedDict: ``'<model>/<runtime>'`` -> :func:`measure_model`'s
@@ -293,13 +295,15 @@ def measure_models(names: Sequence[str], runtimes: Sequence[str],
     measure = measure_isolated if isolate else measure_model
     for name in sorted(names, key=lambda n: n != TEACHER):
         for runtime in runtimes:
-            if runtime != 'pytorch' and name.endswith('+hallu'):
+            key = f'{name}/{runtime}'
+            if (runtime != 'pytorch' and name.endswith('+hallu')
+                    or key in skip):
                 continue
             print(f'measuring {name} in {runtime} ...', flush=True)
             start = time.perf_counter()
-            results[f'{name}/{runtime}'] = measure(
-                name, runtime=runtime, **kwargs)
-            print(f'  done in {time.perf_counter() - start:.1f} s',
+            results[key] = measure(name, runtime=runtime, **kwargs)
+            print(f'  done in {time.perf_counter() - start:.1f} s (median '
+                  f'{results[key]["latency"]["median_ms"]:.3f} ms)',
                   flush=True)
     add_ratios(results)
     return results
@@ -355,6 +359,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     add('--threads', type=int, help='torch.set_num_threads')
     for name, value in (('repeats', 30), ('warmup', 5), ('seed', 0)):
         add(f'--{name}', type=int, default=value)
+    add('--no-int8-teacher', action='store_true',
+        help=f'no {TEACHER}/{INT8} row (its quantization is slow)')
     add('--no-isolate', action='store_true',
         help='every row in this process (faster; memory not per model)')
     add('--tiny', action='store_true',
@@ -397,6 +403,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
         print('NOTE: --tiny: test-sized models and inputs, not real costs')
     results = measure_models(
         args.models, runtimes, isolate=not args.no_isolate,
+        skip=[f'{TEACHER}/{INT8}'] if args.no_int8_teacher else [],
         device=args.device, repeats=args.repeats, warmup=args.warmup,
         threads=args.threads, tiny=args.tiny, seed=args.seed)
     target, int8_target = target_check(results), int8_target_check(results)
