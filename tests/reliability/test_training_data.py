@@ -50,10 +50,10 @@ def test_eval_video_in_training_is_refused_by_content(videos):
         check_no_overlap(train, [('test', test)])
 
 
-def _runner(dataset, batch_size, drop_last, **cfg):
+def _runner(dataset, batch_size, drop_last, sampler=None, **cfg):
     loader = torch.utils.data.DataLoader(
         dataset, batch_size=batch_size, drop_last=drop_last,
-        collate_fn=lambda b: b)
+        sampler=sampler, collate_fn=lambda b: b)
     return SimpleNamespace(train_dataloader=loader, cfg=Config(cfg),
                            logger=mock.MagicMock())
 
@@ -66,6 +66,17 @@ def test_epoch_without_a_full_batch_is_refused(videos):
         CheckTrainingDataHook().before_train(runner)
     CheckTrainingDataHook().before_train(
         _runner(train, 2, True, allow_eval_videos_in_train=True))
+
+
+def test_an_infinite_sampler_fills_batches_of_any_list(videos):
+    """Iteration-based training (the main job's students) repeats a short
+    list: 3 samples still make full batches of 4."""
+    from mmengine.dataset import InfiniteSampler
+    train = _list(videos, 'train.txt', ['v0.mp4', 'v1.mp4', 'v2.mp4'])
+    runner = _runner(train, 4, True, sampler=InfiniteSampler(train),
+                     allow_eval_videos_in_train=True)
+    assert len(runner.train_dataloader) == 0  # what MMEngine reports
+    CheckTrainingDataHook().before_train(runner)
 
 
 @pytest.mark.parametrize('config', [

@@ -46,11 +46,12 @@ def _free_port():
 
 @pytest.fixture(scope='module')
 def fixture(tmp_path_factory):
-    """The synthetic MTL-AQA data (8 dives) and a tiny teacher checkpoint."""
+    """The synthetic MTL-AQA data (16 dives: each of 2 ranks gets a full
+    batch of 4 with drop_last) and a tiny teacher checkpoint."""
     root = tmp_path_factory.mktemp('e2e')
     data = str(root / 'mtl_aqa')
     make_synthetic_mtl_aqa(
-        data, num_videos=2, dives_per_video=4, frames_per_dive=(40, 50))
+        data, num_videos=4, dives_per_video=4, frames_per_dive=(40, 50))
     init_default_scope('mmaction')
     teacher_cfg = Config.fromfile(
         osp.join(REPO_ROOT, 'configs/_base_/models/r3d18_tiny_teacher.py'))
@@ -136,10 +137,14 @@ def test_dive_then_aqa_train_and_test_on_two_processes(fixture):
         assert 0 <= metrics[f'dive/{field}_acc'] <= 100
     assert 'dive/mean_acc' in metrics and 'dive/all_acc' in metrics
 
-    # AQA from the dive checkpoint: load_from with another head only warns.
+    # AQA from the dive checkpoint, another head: refused unless the keys
+    # that may stay untrained are named (fine-tuning asked for by name).
     aqa_dir = osp.join(root, 'aqa')
+    dive_ckpt = f'load_from={osp.join(dive_dir, "epoch_2.pth")}'
+    with pytest.raises(AssertionError, match='cls_head.fc_score.weight'):
+        _train(AQA_CFG, osp.join(root, 'aqa_refused'), fixture, [dive_ckpt])
     out = _train(AQA_CFG, aqa_dir, fixture,
-                 [f'load_from={osp.join(dive_dir, "epoch_2.pth")}'])
+                 [dive_ckpt, 'load_from_allow_missing=[cls_head.*]'])
     assert osp.isfile(osp.join(aqa_dir, 'epoch_2.pth'))
     # mmengine prints the mismatch (stdout, not the log file) and goes on.
     assert 'unexpected key in source state_dict: cls_head.fc_fields' in out

@@ -5,6 +5,7 @@ import os.path as osp
 from collections import defaultdict
 from typing import Dict, List, Tuple
 
+from mmengine.dataset import InfiniteSampler
 from mmengine.hooks import Hook
 
 from mmaction.registry import DATASETS, HOOKS
@@ -96,7 +97,10 @@ class CheckTrainingDataHook(Hook):
         """Runs the checks on the training data."""
         self._check_stores(runner, 'train')
         loader = runner.train_dataloader
-        if len(loader) == 0:
+        # An infinite sampler fills every batch whatever the data's size.
+        infinite = isinstance(getattr(loader, 'sampler', None),
+                              InfiniteSampler)
+        if len(loader) == 0 and not infinite:
             raise ValueError(
                 f'the training data ({self._lists(loader.dataset)}) hold '
                 f'{len(loader.dataset)} samples, fewer than one batch of '
