@@ -357,8 +357,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     add('--device', choices=['cpu', 'cuda'],
         default='cuda' if torch.cuda.is_available() else 'cpu')
     add('--threads', type=int, help='torch.set_num_threads')
-    for name, value in (('repeats', 30), ('warmup', 5), ('seed', 0)):
-        add(f'--{name}', type=int, default=value)
+    add('--repeats', type=int, default=30, help='timed calls per row')
+    add('--warmup', type=int, default=5, help='untimed calls first')
+    add('--seed', type=int, default=0)
     add('--no-int8-teacher', action='store_true',
         help=f'no {TEACHER}/{INT8} row (its quantization is slow)')
     add('--no-isolate', action='store_true',
