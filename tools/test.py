@@ -6,10 +6,9 @@ Examples:
     tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
@@ -17,7 +16,8 @@ from hallucinet_mm.compat import setup_cpu_distributed
 from hallucinet_mm.engine.checkpoint_files import check_checkpoint_matches
 from hallucinet_mm.engine.hook_args import check_hook_args
 from hallucinet_mm.engine.teardown import release_run_resources
-from hallucinet_mm.engine.tool_cfg import add_hooks, check_cfg_options
+from hallucinet_mm.engine.tool_cfg import (add_hooks, check_cfg_options,
+                                           parse_runner_args)
 from hallucinet_mm.utils import drop_unused_teacher
 
 
@@ -32,22 +32,7 @@ def parse_args(argv=None):
         '--dump',
         type=str,
         help='dump predictions to a pickle file for offline evaluation')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs in '
-        'xxx=yyy format')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_runner_args(parser, argv)
 
 
 def merge_args(cfg, args):

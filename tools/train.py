@@ -6,10 +6,9 @@ Examples:
     tools/dist_train.sh configs/hallucinet_vgg11_ucf.py 8 --amp
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import hallucinet_mm  # noqa: F401  (registers components, applies compat)
@@ -19,7 +18,8 @@ from hallucinet_mm.engine.checkpoint_files import (check_resume_file,
 from hallucinet_mm.engine.hook_args import check_hook_args
 from hallucinet_mm.engine.teardown import release_run_resources
 from hallucinet_mm.engine.tool_cfg import (add_reliability_hooks,
-                                           check_cfg_options)
+                                           check_cfg_options,
+                                           parse_runner_args)
 from hallucinet_mm.engine.train_checks import (check_start_checkpoint,
                                                describe_failure)
 
@@ -58,22 +58,7 @@ def parse_args(argv=None):
         '--deterministic',
         action='store_true',
         help='set deterministic options for cuDNN')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs in '
-        'xxx=yyy format')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_runner_args(parser, argv)
 
 
 def _amp_device_available() -> bool:

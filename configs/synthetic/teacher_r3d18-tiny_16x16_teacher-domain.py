@@ -31,24 +31,21 @@ def _resized(pipeline):
 
 train_pipeline = _resized(_base_.train_pipeline)
 test_pipeline = _resized(_base_.test_pipeline)
-train_dataloader = dict(
-    num_workers=0, persistent_workers=False,
-    dataset=dict(num_classes=teacher_num_classes,
-                 ann_file=data_root + '/train.txt',
-                 data_prefix=dict(video=data_root + '/videos'),
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    num_workers=0, persistent_workers=False,
-    dataset=dict(num_classes=teacher_num_classes,
-                 ann_file=data_root + '/val.txt',
-                 data_prefix=dict(video=data_root + '/videos'),
-                 pipeline=test_pipeline))
-test_dataloader = dict(
-    num_workers=0, persistent_workers=False,
-    dataset=dict(num_classes=teacher_num_classes,
-                 ann_file=data_root + '/test.txt',
-                 data_prefix=dict(video=data_root + '/videos'),
-                 pipeline=test_pipeline))
+
+
+def _loader(split, pipeline):
+    """The split's loader over the teacher's domain (in-process decoding)."""
+    return dict(
+        num_workers=0, persistent_workers=False,
+        dataset=dict(num_classes=teacher_num_classes,
+                     ann_file=f'{data_root}/{split}.txt',
+                     data_prefix=dict(video=data_root + '/videos'),
+                     pipeline=pipeline))
+
+
+train_dataloader = _loader('train', train_pipeline)
+val_dataloader = _loader('val', test_pipeline)
+test_dataloader = _loader('test', test_pipeline)
 train_cfg = dict(max_epochs=epochs, val_interval=5)
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=epochs, by_epoch=True, eta_min=1e-5)

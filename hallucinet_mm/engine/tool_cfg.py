@@ -125,3 +125,38 @@ def add_reliability_hooks(cfg) -> list:
         checkpoint['type'] = 'AtomicCheckpointHook'
         changes.append('checkpoint hook -> AtomicCheckpointHook')
     return changes + add_hooks(cfg, RELIABILITY_HOOKS)
+
+
+def parse_runner_args(parser, argv=None):
+    """Adds the options tools/train.py and tools/test.py share, and parses.
+
+    ``--cfg-options`` (mmengine's ``DictAction``), ``--launcher`` and
+    ``--local-rank``, as MMAction2's tools take them; ``LOCAL_RANK`` is set
+    from ``--local-rank`` unless the launcher set it.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        argv (list[str], optional): Arguments; None reads ``sys.argv``.
+
+    Returns:
+        argparse.Namespace: The parsed arguments.
+    """
+    import os
+
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value pairs in '
+        'xxx=yyy format')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
