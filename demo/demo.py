@@ -196,8 +196,9 @@ def run_batch(student, args, labels) -> int:
 def main(argv=None) -> int:
     """Runs the demo; returns the exit status."""
     args = parse_args(argv)
-    labels = load_label_map(args.label_map) if args.label_map else None
     student = build_student(args)
+    labels = (load_label_map(args.label_map, student.num_classes)
+              if args.label_map else None)
     if args.batch:
         return run_batch(student, args, labels)
     if args.stream:

@@ -81,13 +81,21 @@ def _exists(path):
         for p in _expand(path))
 
 
+#: Functions that add a tool's shared options, and the file defining them.
+SHARED_OPTIONS = {'parse_runner_args': 'hallucinet_mm/engine/tool_cfg.py'}
+
+
 def script_flags(script):
-    """The ``--flags`` a script's argparse parser defines."""
+    """The ``--flags`` a script's argparse parser defines (with those of
+    the shared option functions it calls)."""
     with open(osp.join(ROOT, script), encoding='utf-8') as f:
         tree = ast.parse(f.read())
     flags = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
+            name = getattr(node.func, 'id', getattr(node.func, 'attr', None))
+            if name in SHARED_OPTIONS and SHARED_OPTIONS[name] != script:
+                flags |= script_flags(SHARED_OPTIONS[name])
             for arg in node.args:
                 if isinstance(arg, ast.Constant) and isinstance(
                         arg.value, str) and arg.value.startswith('--'):

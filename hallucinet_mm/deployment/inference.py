@@ -161,6 +161,8 @@ class StudentBase(ABC):
     """Scores of one clip, from a video file or from frames in memory."""
 
     pipeline_cfg: List[dict]
+    #: The number of class scores, when the model states it (else None).
+    num_classes: Optional[int] = None
 
     @abstractmethod
     def scores(self, data: Dict, pipeline: Compose) -> np.ndarray:
@@ -204,6 +206,7 @@ class TorchStudent(StudentBase):
             cfg.merge_from_dict(cfg_options)
         self.model = init_recognizer(cfg, checkpoint, device=device)
         self.pipeline_cfg = config_test_pipeline(cfg)
+        self.num_classes = getattr(self.model.cls_head, 'num_classes', None)
 
     def scores(self, data: Dict, pipeline: Compose) -> np.ndarray:
         from mmaction.apis import inference_recognizer
@@ -249,6 +252,8 @@ class OnnxStudent(StudentBase):
             onnx_file, options, providers=['CPUExecutionProvider'])
         self.input_name = self.session.get_inputs()[0].name
         self.input_shape = self.session.get_inputs()[0].shape
+        classes = self.session.get_outputs()[0].shape[-1]
+        self.num_classes = classes if isinstance(classes, int) else None
         mean, std = self.meta.get('mean'), self.meta.get('std')
         self.mean = None if mean is None else np.asarray(
             mean, np.float32).reshape(1, 1, -1, 1, 1)

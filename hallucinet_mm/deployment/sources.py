@@ -9,29 +9,32 @@ from typing import Iterator, List, Optional, Union
 
 import numpy as np
 
+from ..datasets.list_checks import read_name_list
 from ..datasets.transforms.image_reader import IMAGE_EXTENSIONS, is_image
 
 
-def load_label_map(path: str) -> List[str]:
-    """Class names, one per line (MMAction2's label map format).
+def load_label_map(path: str,
+                   num_classes: Optional[int] = None) -> List[str]:
+    """Class names, one per line (MMAction2's label map format), checked.
 
     Args:
         path (str): The text file.
+        num_classes (int, optional): The model's class count; the map must
+            name exactly that many classes. Defaults to None (not checked).
 
     Returns:
         list[str]: The names, in class-index order.
 
     Raises:
         FileNotFoundError: If the file does not exist.
-        ValueError: If it holds no names.
+        ValueError: If it holds no names, a blank line between names, a
+            name twice, another count than ``num_classes``, or is not
+            UTF-8 (:func:`~hallucinet_mm.datasets.list_checks.
+            read_name_list`; the message names the file and line).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'label map {path} does not exist')
-    with open(path, encoding='utf-8') as f:
-        labels = [line.strip() for line in f if line.strip()]
-    if not labels:
-        raise ValueError(f'label map {path} holds no class names')
-    return labels
+    return read_name_list(path, num_classes)
 
 
 def image_folder_files(folder: str) -> List[str]:

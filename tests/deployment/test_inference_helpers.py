@@ -51,8 +51,11 @@ def test_top_k_and_label_map(tmp_path):
     with pytest.raises(ValueError, match='2 names but the model scores 3'):
         top_k(scores, 1, ['a', 'b'])
     labels = tmp_path / 'labels.txt'
-    labels.write_text('a\n\nb\n')
+    labels.write_text('a\nb\n\n')  # trailing blank lines end the map
     assert load_label_map(str(labels)) == ['a', 'b']
+    labels.write_text('a\n\nb\n')  # a gap would shift the later indices
+    with pytest.raises(ValueError, match='labels.txt:2: blank line'):
+        load_label_map(str(labels))
     labels.write_text('\n')
     with pytest.raises(ValueError, match='labels.txt holds no class names'):
         load_label_map(str(labels))
@@ -80,3 +83,15 @@ def test_onnx_without_pipeline_names_the_file(tmp_path, tiny_student):
         model, str(tmp_path / 'bare.onnx'), input_shape=(1, 1, 3, 32, 32))
     with pytest.raises(KeyError, match='bare.onnx records no test_pipeline'):
         OnnxStudent(out)
+
+
+def test_label_map_must_match_the_head(tmp_path):
+    """A label map is checked as a whole against the model's class count."""
+    labels = tmp_path / 'labels.txt'
+    labels.write_text('a\nb\nc\n')
+    assert load_label_map(str(labels), 3) == ['a', 'b', 'c']
+    with pytest.raises(ValueError, match=r'labels.txt.*3.*2|2.*3'):
+        load_label_map(str(labels), 2)
+    labels.write_text('a\nb\na\n')
+    with pytest.raises(ValueError, match='labels.txt'):
+        load_label_map(str(labels))

@@ -118,7 +118,8 @@ def export_checked(cfg, checkpoint: str, out: str, video=None,
         config=config_name or osp.basename(cfg.filename or 'config'),
         checkpoint=osp.basename(checkpoint))
     if label_map:
-        metadata['classes'] = load_label_map(label_map)
+        metadata['classes'] = load_label_map(
+            label_map, getattr(model.cls_head, 'num_classes', None))
     export_student_onnx(
         model,
         out,
