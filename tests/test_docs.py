@@ -85,6 +85,7 @@ def _exists(path):
 SHARED_OPTIONS = {
     'parse_runner_args': 'hallucinet_mm/engine/tool_cfg.py',
     'runner_parser': 'hallucinet_mm/engine/tool_cfg.py',
+    'add_cfg_options': 'hallucinet_mm/engine/tool_cfg.py',
 }
 
 

@@ -9,7 +9,8 @@ top-level entry nobody reads and the run goes on with the config's value.
 plugin's reliability hooks, through :func:`add_hooks`, the one place that
 adds hooks to a config (``tools/test.py`` adds ``CheckLabelRangeHook``).
 Both tools build their parser with :func:`runner_parser` and
-:func:`parse_runner_args`, and merge the shared options with
+:func:`parse_runner_args` (every config tool adds ``--cfg-options`` with
+:func:`add_cfg_options`), and merge the shared options with
 :func:`merge_launcher_and_work_dir` and :func:`merge_cfg_options`.
 """
 import difflib
@@ -173,6 +174,14 @@ def merge_cfg_options(cfg, args) -> None:
         cfg.merge_from_dict(args.cfg_options)
 
 
+def add_cfg_options(parser, help: str) -> None:
+    """Adds ``--cfg-options`` (key=value pairs, mmengine's ``DictAction``),
+    as every tool that reads a config takes it."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help=help)
+
+
 def parse_runner_args(parser, argv=None):
     """Adds the options tools/train.py and tools/test.py share, and parses.
 
@@ -188,13 +197,8 @@ def parse_runner_args(parser, argv=None):
         argparse.Namespace: The parsed arguments.
     """
     import os
-
-    from mmengine.config import DictAction
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs in '
+    add_cfg_options(
+        parser, 'override settings in the config, key=value pairs in '
         'xxx=yyy format')
     parser.add_argument(
         '--launcher',
