@@ -76,14 +76,9 @@ class CheckedDecordInit(DecordInit):
                               lambda: DecodedVideo.decode(reader))
 
     def transform(self, results: Dict) -> Dict:
-        """Opens the video and records ``total_frames``.
-
-        Args:
-            results (dict): The result dict.
-
-        Returns:
-            dict: The result dict.
-        """
+        """Opens ``results['filename']`` as ``DecordInit`` does (with
+        ``video_reader`` and ``total_frames``); a missing, unreadable or
+        empty video raises :class:`VideoReadError` naming it."""
         filename = results['filename']
         try:
             results = super().transform(results)
