@@ -27,8 +27,6 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
-
 import hallucinet_mm  # noqa: F401 (registers the plugin)
 from hallucinet_mm.deployment.inference import (OnnxStudent, TorchStudent,
                                                 frames_per_clip, top_k)
@@ -39,6 +37,7 @@ from hallucinet_mm.deployment.sources import (image_folder_files, iter_stream,
                                               stream_fps)
 from hallucinet_mm.deployment.visualize import (VideoWriter, prediction_lines,
                                                 write_image, write_video)
+from hallucinet_mm.engine.tool_cfg import add_cfg_options
 
 
 def parse_args(argv=None):
@@ -78,11 +77,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--batch', help='text file with one video (or image) path per line')
     parser.add_argument('--out-json', help='batch mode: results file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings (PyTorch back end)')
+    add_cfg_options(parser, 'override config settings (PyTorch back end)')
     args = parser.parse_args(argv)
     if bool(args.onnx) == bool(args.config and args.checkpoint):
         parser.error('give either --onnx or both --config and --checkpoint')

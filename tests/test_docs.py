@@ -82,7 +82,11 @@ def _exists(path):
 
 
 #: Functions that add a tool's shared options, and the file defining them.
-SHARED_OPTIONS = {'parse_runner_args': 'hallucinet_mm/engine/tool_cfg.py'}
+SHARED_OPTIONS = {
+    'parse_runner_args': 'hallucinet_mm/engine/tool_cfg.py',
+    'runner_parser': 'hallucinet_mm/engine/tool_cfg.py',
+    'add_cfg_options': 'hallucinet_mm/engine/tool_cfg.py',
+}
 
 
 def script_flags(script):

@@ -25,13 +25,14 @@ import os.path as osp
 import sys
 from typing import Dict, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 _ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if _ROOT not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, _ROOT)
 
 import hallucinet_mm  # noqa: E402,F401  (registers, applies compat)
+from hallucinet_mm.engine.tool_cfg import add_cfg_options  # noqa: E402
 from hallucinet_mm.store.format import DTYPES  # noqa: E402
 from hallucinet_mm.store.reader import VERIFY_MODES  # noqa: E402
 from hallucinet_mm.store.writer import extract_teacher_features  # noqa: E402
@@ -78,11 +79,8 @@ def parse_args(argv=None):
         dest='wait_timeout_s',
         help="rank 0 stops waiting for the other ranks' shards, naming the "
         'missing ones, when none was completed for this many seconds')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs')
+    add_cfg_options(parser,
+                    'override settings in the config, key=value pairs')
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)

@@ -5,9 +5,6 @@ Examples:
     python tools/test.py CONFIG CHECKPOINT --dump results.pkl
     tools/dist_test.sh CONFIG CHECKPOINT 8
 """
-import argparse
-import os.path as osp
-
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -16,18 +13,18 @@ from hallucinet_mm.compat import setup_cpu_distributed
 from hallucinet_mm.engine.checkpoint_files import check_checkpoint_matches
 from hallucinet_mm.engine.hook_args import check_hook_args
 from hallucinet_mm.engine.teardown import release_run_resources
-from hallucinet_mm.engine.tool_cfg import (add_hooks, check_cfg_options,
-                                           parse_runner_args)
+from hallucinet_mm.engine.tool_cfg import (add_hooks, merge_cfg_options,
+                                           merge_launcher_and_work_dir,
+                                           parse_runner_args, runner_parser)
 from hallucinet_mm.utils import drop_unused_teacher
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Test a recognizer')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument(
-        '--work-dir',
-        help='the directory to save the file containing evaluation metrics')
+    parser = runner_parser(
+        'Test a recognizer', 'test config file path',
+        ('checkpoint', 'checkpoint file'),
+        work_dir_help='the directory to save the file containing evaluation '
+        'metrics')
     parser.add_argument(
         '--dump',
         type=str,
@@ -37,12 +34,7 @@ def parse_args(argv=None):
 
 def merge_args(cfg, args):
     """Merges the command-line arguments into the config."""
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    merge_launcher_and_work_dir(cfg, args)
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError('--dump must name a .pkl or .pickle file')
@@ -53,9 +45,7 @@ def merge_args(cfg, args):
         else:
             cfg.test_evaluator = [evaluator, dump_metric]
     cfg.load_from = args.checkpoint
-    if args.cfg_options is not None:
-        check_cfg_options(cfg, args.cfg_options, args.config)
-        cfg.merge_from_dict(args.cfg_options)
+    merge_cfg_options(cfg, args)
     check_hook_args(cfg, args.config)
     if drop_unused_teacher(cfg):
         print('The test pipeline feeds no teacher clips: testing the student '

@@ -5,9 +5,6 @@ Examples:
     python tools/train.py configs/hallucinet_vgg11_ucf.py
     tools/dist_train.sh configs/hallucinet_vgg11_ucf.py 8 --amp
 """
-import argparse
-import os.path as osp
-
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -18,16 +15,16 @@ from hallucinet_mm.engine.checkpoint_files import (check_resume_file,
 from hallucinet_mm.engine.hook_args import check_hook_args
 from hallucinet_mm.engine.teardown import release_run_resources
 from hallucinet_mm.engine.tool_cfg import (add_reliability_hooks,
-                                           check_cfg_options,
-                                           parse_runner_args)
+                                           merge_cfg_options,
+                                           merge_launcher_and_work_dir,
+                                           parse_runner_args, runner_parser)
 from hallucinet_mm.engine.train_checks import (check_start_checkpoint,
                                                describe_failure)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Train a recognizer')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser = runner_parser('Train a recognizer', 'train config file path',
+                           work_dir_help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -75,14 +72,8 @@ def merge_args(cfg, args):
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
-    cfg.launcher = args.launcher
-
     # work_dir: command line > config > ./work_dirs/<config name>
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    merge_launcher_and_work_dir(cfg, args)
 
     if args.amp:
         if not _amp_device_available():
@@ -113,9 +104,7 @@ def merge_args(cfg, args):
         randomness['deterministic'] = args.deterministic
         cfg.randomness = randomness
 
-    if args.cfg_options is not None:
-        check_cfg_options(cfg, args.cfg_options, args.config)
-        cfg.merge_from_dict(args.cfg_options)
+    merge_cfg_options(cfg, args)
     # MMEngine would start from scratch, silently, when the work dir holds
     # no checkpoint, and cannot follow a moved work dir: resolve here.
     if args.resume == 'auto':

@@ -5,8 +5,10 @@
 # Loss: CE + 50 * MSE(sigmoid(phi_s), sigmoid(phi_t)) (paper eq. 2).
 # Train the teacher first and pass its checkpoint:
 #   --cfg-options model.teacher.checkpoint=work_dirs/teacher_r3d18_synthetic/epoch_30.pth
+# Schedule: ../_base_/schedules/synthetic_adam_cosine.py (15 epochs).
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/models/r3d18_tiny_teacher.py',
+    '../_base_/schedules/synthetic_adam_cosine.py',
+    '../_base_/models/r3d18_tiny_teacher.py',
     '../_base_/datasets/synthetic_motion.py'
 ]
 
@@ -85,18 +87,3 @@ val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline_with_teacher))
 
 test_evaluator = [dict(type='AccMetric'), dict(type='HallucinationLossMetric')]
-
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=15, val_begin=1, val_interval=5)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
-param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=15, by_epoch=True, eta_min=1e-5)
-]
-default_hooks = dict(
-    logger=dict(interval=5),
-    checkpoint=dict(interval=5, max_keep_ckpts=2, save_best=None))
-randomness = dict(seed=0, deterministic=False)
-auto_scale_lr = dict(enable=False, base_batch_size=16)

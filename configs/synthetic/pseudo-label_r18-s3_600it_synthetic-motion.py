@@ -4,32 +4,33 @@
 # tools/synthetic_demo/pseudo_labels.py); those whose top softmax
 # probability reaches the threshold join the labeled list with their
 # predicted label, and a fresh vanilla student trains on both, with the
-# same budget, batch and selection as every other row. As in
-# ./hallucinet-unlabeled_r18-s3_r3d18-tiny-td_600it_synthetic-motion.py
-# the labeled list is repeated (labeled_repeat times) so that about half of
-# a batch carries a true label.
-_base_ = ['./vanilla_r18-s3_600it_synthetic-motion.py']
+# same budget, batch and selection as every other row. The training lists
+# are those of the base (the labeled list repeated labeled_repeat times, so
+# that about half of a batch carries a true label) with the pseudo-labeled
+# list in place of the unlabeled one; the student is that of
+# ./vanilla_r18-s3_600it_synthetic-motion.py (no hallucination head, no
+# teacher, the student pipelines).
+_base_ = [
+    './hallucinet-unlabeled_r18-s3_r3d18-tiny-td_600it_synthetic-motion.py'
+]
 
-data_root = 'data/synthetic_motion'
-labeled_repeat = 6
+model = dict(hallu_head=None, teacher=None)
+train_pipeline = {{_base_.student_train_pipeline}}
+
+
+def _student_lists(repeated):
+    """The repeated labeled list and the pseudo-labeled list, both through
+    the student's training pipeline."""
+    labeled = dict(repeated['dataset'], pipeline=train_pipeline)
+    pseudo_labeled = dict(
+        labeled, ann_file=_base_.data_root + '/pseudo_labeled.txt')
+    return [dict(repeated, dataset=labeled), pseudo_labeled]
+
+
 train_dataloader = dict(
     dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        datasets=[
-            dict(
-                type='RepeatDataset',
-                times=labeled_repeat,
-                dataset=dict(
-                    type='CheckedVideoDataset',
-                    num_classes={{_base_.num_classes}},
-                    ann_file=data_root + '/labeled.txt',
-                    data_prefix=dict(video=data_root + '/videos'),
-                    pipeline={{_base_.train_pipeline}})),
-            dict(
-                type='CheckedVideoDataset',
-                num_classes={{_base_.num_classes}},
-                ann_file=data_root + '/pseudo_labeled.txt',
-                data_prefix=dict(video=data_root + '/videos'),
-                pipeline={{_base_.train_pipeline}}),
-        ]))
+        datasets=_student_lists(_base_.train_dataloader.dataset.datasets[0])))
+val_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))
+test_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))
+val_evaluator = [dict(type='AccMetric')]
+test_evaluator = [dict(type='AccMetric')]

@@ -1,7 +1,8 @@
 # Trains the small 3D-CNN teacher (../_base_/models/r3d18_tiny_teacher.py) on
 # the synthetic motion videos; it plays the role of the paper's 3D-ResNeXt-101.
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/models/r3d18_tiny_teacher.py',
+    '../_base_/schedules/synthetic_adam_cosine.py',
+    '../_base_/models/r3d18_tiny_teacher.py',
     '../_base_/datasets/synthetic_motion.py'
 ]
 
@@ -24,17 +25,10 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=10)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=3e-3))
+# The schedule's base, for 30 epochs at lr 3e-3 (the last checkpoint kept).
+train_cfg = dict(max_epochs=30, val_interval=10)
+optim_wrapper = dict(optimizer=dict(lr=3e-3))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=30, by_epoch=True, eta_min=1e-5)
 ]
-default_hooks = dict(
-    logger=dict(interval=5),
-    checkpoint=dict(interval=10, max_keep_ckpts=1, save_best=None))
-randomness = dict(seed=0, deterministic=False)
-auto_scale_lr = dict(enable=False, base_batch_size=16)
+default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1))

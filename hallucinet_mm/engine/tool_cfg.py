@@ -8,6 +8,10 @@ top-level entry nobody reads and the run goes on with the config's value.
 :func:`add_reliability_hooks` makes sure a training config has the
 plugin's reliability hooks, through :func:`add_hooks`, the one place that
 adds hooks to a config (``tools/test.py`` adds ``CheckLabelRangeHook``).
+Both tools build their parser with :func:`runner_parser` and
+:func:`parse_runner_args` (every config tool adds ``--cfg-options`` with
+:func:`add_cfg_options`), and merge the shared options with
+:func:`merge_launcher_and_work_dir` and :func:`merge_cfg_options`.
 """
 import difflib
 import inspect
@@ -127,6 +131,57 @@ def add_reliability_hooks(cfg) -> list:
     return changes + add_hooks(cfg, RELIABILITY_HOOKS)
 
 
+def runner_parser(description: str, config_help: str, *positional,
+                  work_dir_help: str):
+    """The parser of tools/train.py or tools/test.py, before its own options.
+
+    Args:
+        description (str): The tool's description.
+        config_help (str): The help of the ``config`` argument.
+        *positional (tuple[str, str]): ``(name, help)`` of each further
+            positional argument (tools/test.py's ``checkpoint``).
+        work_dir_help (str): The help of ``--work-dir``.
+
+    Returns:
+        argparse.ArgumentParser: The parser, for :func:`parse_runner_args`.
+    """
+    import argparse
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('config', help=config_help)
+    for name, text in positional:
+        parser.add_argument(name, help=text)
+    parser.add_argument('--work-dir', help=work_dir_help)
+    return parser
+
+
+def merge_launcher_and_work_dir(cfg, args) -> None:
+    """Sets ``cfg.launcher`` and ``cfg.work_dir``: ``--work-dir``, else the
+    config's, else ``./work_dirs/<config name>``."""
+    import os.path as osp
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+
+def merge_cfg_options(cfg, args) -> None:
+    """Checks ``--cfg-options`` (:func:`check_cfg_options`) and merges them
+    into ``cfg``."""
+    if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options, args.config)
+        cfg.merge_from_dict(args.cfg_options)
+
+
+def add_cfg_options(parser, help: str) -> None:
+    """Adds ``--cfg-options`` (key=value pairs, mmengine's ``DictAction``),
+    as every tool that reads a config takes it."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help=help)
+
+
 def parse_runner_args(parser, argv=None):
     """Adds the options tools/train.py and tools/test.py share, and parses.
 
@@ -142,13 +197,8 @@ def parse_runner_args(parser, argv=None):
         argparse.Namespace: The parsed arguments.
     """
     import os
-
-    from mmengine.config import DictAction
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs in '
+    add_cfg_options(
+        parser, 'override settings in the config, key=value pairs in '
         'xxx=yyy format')
     parser.add_argument(
         '--launcher',

@@ -7,10 +7,12 @@ from mmengine.registry import init_default_scope
 import hallucinet_mm  # noqa: F401
 from hallucinet_mm.deployment import export_student_onnx, read_onnx_metadata
 from mmaction.registry import MODELS
+from tests.models.conftest import (STUDENT_MEAN, STUDENT_STD,
+                                   student_preprocessor)
 
 ort = pytest.importorskip('onnxruntime')
 
-MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
+MEAN, STD = STUDENT_MEAN, STUDENT_STD
 
 
 def _student(cls_feature='student', frames_per_step=1, cls_head=True):
@@ -34,14 +36,7 @@ def _student(cls_feature='student', frames_per_step=1, cls_head=True):
                 out_channels=hallu_out),
             cls_feature=cls_feature,
             frames_per_step=frames_per_step,
-            data_preprocessor=dict(
-                type='MultiModalDataPreprocessor',
-                preprocessors=dict(
-                    imgs=dict(
-                        type='ActionDataPreprocessor',
-                        mean=MEAN,
-                        std=STD,
-                        format_shape='NCHW')))))
+            data_preprocessor=student_preprocessor(with_teacher=False)))
     model.init_weights()
     return model.eval()
 

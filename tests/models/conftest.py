@@ -12,6 +12,9 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 
 _ROOT_CFG = 'configs/_base_/models/r3d18_tiny_teacher.py'
+#: The student's normalisation (ImageNet, on 0-255 pixels).
+STUDENT_MEAN = [123.675, 116.28, 103.53]
+STUDENT_STD = [58.395, 57.12, 57.375]
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +49,23 @@ def tiny_teacher_ckpt(tmp_path_factory, tiny_teacher_cfg):
     return str(path)
 
 
+def student_preprocessor(with_teacher=True):
+    """The MultiModalDataPreprocessor of the tiny recognizer: ImageNet
+    mean and std for the student's frames and, unless ``with_teacher`` is
+    False, the tiny teacher's for its clips."""
+    norms = dict(imgs=dict(mean=STUDENT_MEAN, std=STUDENT_STD,
+                           format_shape='NCHW'))
+    if with_teacher:
+        norms['teacher_imgs'] = dict(mean=[114.7748, 107.7354, 99.4750],
+                                     std=[1.0, 1.0, 1.0], format_shape='NCTHW')
+    return dict(
+        type='MultiModalDataPreprocessor',
+        preprocessors={
+            name: dict(type='ActionDataPreprocessor', **norm)
+            for name, norm in norms.items()
+        })
+
+
 def tiny_recognizer_cfg(teacher_cfg, teacher_ckpt, **overrides):
     """A HalluciNetRecognizer: ResNet-18 student at 32 px, tiny teacher."""
     cfg = dict(
@@ -63,19 +83,7 @@ def tiny_recognizer_cfg(teacher_cfg, teacher_ckpt, **overrides):
             model=copy.deepcopy(teacher_cfg),
             checkpoint=teacher_ckpt,
             input_shape=(1, 3, 16, 32, 32)),
-        data_preprocessor=dict(
-            type='MultiModalDataPreprocessor',
-            preprocessors=dict(
-                imgs=dict(
-                    type='ActionDataPreprocessor',
-                    mean=[123.675, 116.28, 103.53],
-                    std=[58.395, 57.12, 57.375],
-                    format_shape='NCHW'),
-                teacher_imgs=dict(
-                    type='ActionDataPreprocessor',
-                    mean=[114.7748, 107.7354, 99.4750],
-                    std=[1.0, 1.0, 1.0],
-                    format_shape='NCTHW'))))
+        data_preprocessor=student_preprocessor())
     cfg.update(overrides)
     return cfg
 

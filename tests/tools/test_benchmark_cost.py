@@ -7,6 +7,7 @@ import sys
 import pytest
 import torch
 
+from tests.tools.tool_runner import run_report
 from tools.analysis.benchmark_cost import (MODELS_MEASURED, TARGET, TEACHER,
                                            build_model, export_onnx,
                                            input_shape, main,
@@ -21,13 +22,10 @@ HALLU_PARAMS = 576 * 2048 + 2048  # Linear(576, 2048) of the hallu head
 def run_main(tmp_path, *args):
     """Runs the script in this process; returns (report, written JSON)."""
     threads = torch.get_num_threads()
-    out = tmp_path / 'cost.json'
     try:
-        returned = main(TINY + list(args) + ['--out', str(out)])
+        return run_report(main, TINY + list(args), tmp_path / 'cost.json')
     finally:
         torch.set_num_threads(threads)
-    with open(out) as f:
-        return returned, json.load(f)
 
 
 @pytest.fixture(scope='module')

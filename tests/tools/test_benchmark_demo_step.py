@@ -1,9 +1,8 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Tests for tools/analysis/benchmark_demo_step.py (tiny run)."""
-import json
-
 import pytest
 
+from tests.tools.tool_runner import checked_json, run_report
 from tools.analysis.benchmark_demo_step import (DECODE_PARTS, MODEL_PARTS,
                                                 SETTINGS, build_cfg, main,
                                                 parse_args)
@@ -15,26 +14,20 @@ BATCH, REPEATS, ITERS, VIDEOS = 2, 2, 10, 7
 def report(tmp_path_factory):
     """One tiny run: the returned report and the JSON file."""
     tmp = tmp_path_factory.mktemp('demo_step')
-    out = tmp / 'demo_step.json'
-    returned = main([
+    return run_report(main, [
         '--batch-size', str(BATCH), '--repeats', str(REPEATS), '--warmup',
         '0', '--block-steps', '3', '--process-repeats', '1', '--iters',
         str(ITERS), '--videos-per-run', str(VIDEOS), '--videos-per-class',
-        '2', '--work-dir', str(tmp / 'work'), '--out', str(out)
-    ])
-    with open(out) as f:
-        written = json.load(f)
-    return returned, written
+        '2', '--work-dir', str(tmp / 'work')
+    ], tmp / 'demo_step.json')
 
 
 def test_json_keys(report):
-    returned, written = report
-    assert written == json.loads(json.dumps(returned, default=str))
+    written = checked_json(
+        report, 'python tools/analysis/benchmark_demo_step.py --batch-size 2')
     assert set(written) == {'meta', 'settings', 'process_start', 'parts',
                             'summary'}
     meta = written['meta']
-    assert meta['command'].startswith(
-        'python tools/analysis/benchmark_demo_step.py --batch-size 2')
     assert meta['threads'] == 1 and meta['date']
     assert meta['lscpu_model']
     s = written['settings']

@@ -1,6 +1,5 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Tests for tools/analysis/benchmark_train.py (tiny synthetic run)."""
-import json
 import os.path as osp
 
 import pytest
@@ -9,6 +8,7 @@ from hallucinet_mm.store import build_store_spec, compare_specs
 from hallucinet_mm.store.spec import dataset_cfg
 from mmengine.config import Config
 
+from tests.tools.tool_runner import checked_json, run_report
 from tools.analysis.benchmark_train import (ROOT, RUNS, TARGETS, build_cfgs,
                                             derive_store_cfg, main)
 
@@ -19,30 +19,23 @@ BATCH, WARMUP, ITERS, SAMPLES = 2, 1, 2, 4
 def report(tmp_path_factory):
     """One tiny synthetic run: the returned report and the JSON file."""
     tmp = tmp_path_factory.mktemp('benchmark')
-    out = tmp / 'train.json'
-    returned = main([
+    return run_report(main, [
         '--setting', 'synthetic', '--batch-size',
         str(BATCH), '--warmup',
         str(WARMUP), '--iters',
         str(ITERS), '--num-samples',
         str(SAMPLES), '--pipeline-samples', '3', '--num-frames', '20',
         '--threads', '1', '--work-dir',
-        str(tmp / 'work'), '--out',
-        str(out)
-    ])
-    with open(out) as f:
-        written = json.load(f)
-    return returned, written
+        str(tmp / 'work')
+    ], tmp / 'train.json')
 
 
 def test_json_structure(report):
-    returned, written = report
-    assert written == json.loads(json.dumps(returned, default=str))
+    written = checked_json(
+        report, 'python tools/analysis/benchmark_train.py --setting synthetic')
     for key in ('meta', 'settings', 'store', 'model', 'pipeline'):
         assert key in written, key
     meta = written['meta']
-    assert meta['command'].startswith(
-        'python tools/analysis/benchmark_train.py --setting synthetic')
     assert meta['device'] == 'cpu' and meta['threads'] == 1
     assert 'PyTorch' in meta['env']
     s = written['settings']

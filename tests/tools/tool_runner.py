@@ -1,4 +1,6 @@
-"""Runs the project's tools as a user would (subprocesses), for tests."""
+"""Runs the project's tools as a user would (subprocesses), for tests;
+and a benchmark's ``main`` in the test's process (:func:`run_report`)."""
+import json
 import os
 import os.path as osp
 import socket
@@ -57,3 +59,24 @@ def data_options(info: dict,
 
 def cfg_options(opts: dict) -> list:
     return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
+
+
+def run_report(main, argv, out):
+    """Runs a benchmark tool's ``main(argv + ['--out', out])`` here.
+
+    Returns:
+        tuple: The report ``main`` returned and the JSON file it wrote.
+    """
+    returned = main([*argv, '--out', str(out)])
+    with open(out) as f:
+        return returned, json.load(f)
+
+
+def checked_json(report, command_start: str) -> dict:
+    """The written JSON of a :func:`run_report` result, after checking that
+    it is the returned report and that its ``meta.command`` starts with
+    ``command_start``."""
+    returned, written = report
+    assert written == json.loads(json.dumps(returned, default=str))
+    assert written['meta']['command'].startswith(command_start)
+    return written

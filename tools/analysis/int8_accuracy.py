@@ -40,9 +40,8 @@ BACKENDS = ('pytorch', 'onnx_fp32', 'onnx_int8')
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Parses and checks the command line."""
-    from mmengine.config import DictAction
-
     from hallucinet_mm.deployment.quantization import CALIBRATION_METHODS
+    from hallucinet_mm.engine.tool_cfg import add_cfg_options
     parser = argparse.ArgumentParser(
         description='Test top-1 of PyTorch, ONNX float32 and ONNX INT8 '
         'students on the same test split')
@@ -61,8 +60,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     add('--calib-method', default='percentile',
         choices=CALIBRATION_METHODS)
     add('--out', default='work_dirs/int8_accuracy.json')
-    add('--cfg-options', nargs='+', action=DictAction,
-        help='override config settings (e.g. the data paths)')
+    add_cfg_options(parser, 'override config settings (e.g. the data paths)')
     args = parser.parse_args(argv)
     if args.names and len(args.names) != len(args.checkpoints):
         parser.error(f'--names has {len(args.names)} names for '

@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
@@ -36,6 +36,7 @@ from hallucinet_mm.deployment.inference import (OnnxStudent,
                                                 config_test_pipeline,
                                                 packed_imgs, video_input)
 from hallucinet_mm.deployment.sources import load_label_map
+from hallucinet_mm.engine.tool_cfg import add_cfg_options
 
 
 def parse_args(argv=None):
@@ -58,11 +59,7 @@ def parse_args(argv=None):
         type=float,
         default=1e-4,
         help='largest allowed |ONNX Runtime - PyTorch| of the logits')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings')
+    add_cfg_options(parser, 'override config settings')
     return parser.parse_args(argv)
 
 

@@ -29,7 +29,7 @@ Example::
 import argparse
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 import hallucinet_mm  # noqa: F401 (registers the plugin)
 from hallucinet_mm.deployment.config_videos import SPLITS, split_infos
@@ -40,6 +40,7 @@ from hallucinet_mm.deployment.quantization import (CALIBRATION_METHODS,
                                                    FrameCalibrationReader,
                                                    quantize_student,
                                                    video_arrays)
+from hallucinet_mm.engine.tool_cfg import add_cfg_options
 
 
 def parse_args(argv=None):
@@ -68,11 +69,7 @@ def parse_args(argv=None):
         type=float,
         default=0.99,
         help='least top-1 agreement with float32 (see the module docstring)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings (e.g. the data paths)')
+    add_cfg_options(parser, 'override config settings (e.g. the data paths)')
     args = parser.parse_args(argv)
     if args.calib_videos < 1 or args.check_videos < 1:
         parser.error('--calib-videos and --check-videos must be >= 1')

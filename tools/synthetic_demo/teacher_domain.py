@@ -94,10 +94,9 @@ def render_teacher_clip(label, num_frames=40, height=32, width=32,
 
     Args:
         label (int): Teacher class, ``0 <= label < TEACHER_NUM_CLASSES``.
-        num_frames (int): Number of frames T.
-        height (int): Frame height H.
-        width (int): Frame width W.
-        rng (np.random.Generator | int | None): Random source or seed.
+        num_frames, height, width, rng: As for
+            :func:`tools.synthetic_demo.render.render_clip` (T, H, W and the
+            random source or seed).
 
     Returns:
         tuple[np.ndarray, dict]: RGB uint8 frames (T, H, W, 3) and the

@@ -76,14 +76,9 @@ class CheckedDecordInit(DecordInit):
                               lambda: DecodedVideo.decode(reader))
 
     def transform(self, results: Dict) -> Dict:
-        """Opens the video and records ``total_frames``.
-
-        Args:
-            results (dict): The result dict.
-
-        Returns:
-            dict: The result dict.
-        """
+        """Opens ``results['filename']`` as ``DecordInit`` does (with
+        ``video_reader`` and ``total_frames``); a missing, unreadable or
+        empty video raises :class:`VideoReadError` naming it."""
         filename = results['filename']
         try:
             results = super().transform(results)
@@ -175,8 +170,24 @@ class TeacherWindowPolicy:
                 logger='current', level=30)
 
 
+class _TeacherWindowChecked:
+    """A decoding transform whose short videos follow
+    :class:`TeacherWindowPolicy` (``self.policy``).
+
+    Args:
+        min_teacher_frames (int, optional): See
+            :class:`TeacherWindowPolicy`. Defaults to None.
+        **kwargs: Those of the MMAction2 transform it is mixed into.
+    """
+
+    def __init__(self, min_teacher_frames: Optional[int] = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.policy = TeacherWindowPolicy(min_teacher_frames)
+
+
 @TRANSFORMS.register_module()
-class CheckedDecordDecode(DecordDecode):
+class CheckedDecordDecode(_TeacherWindowChecked, DecordDecode):
     """:class:`mmaction.datasets.transforms.DecordDecode` naming bad files.
 
     A decoding error (damaged bytes mid-file), and frames decord misreads
@@ -184,16 +195,9 @@ class CheckedDecordDecode(DecordDecode):
     raise :class:`VideoReadError` with the path. Short videos follow
     :class:`TeacherWindowPolicy`.
 
-    Args:
-        min_teacher_frames (int, optional): See
-            :class:`TeacherWindowPolicy`. Defaults to None.
-        **kwargs: See :class:`mmaction.datasets.transforms.DecordDecode`.
+    Args: ``min_teacher_frames`` (see :class:`TeacherWindowPolicy`), then
+    those of :class:`mmaction.datasets.transforms.DecordDecode`.
     """
-
-    def __init__(self, min_teacher_frames: Optional[int] = None,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.policy = TeacherWindowPolicy(min_teacher_frames)
 
     def transform(self, results: Dict) -> Dict:
         """Decodes ``frame_inds`` from ``video_reader``.
@@ -227,23 +231,16 @@ class CheckedDecordDecode(DecordDecode):
 
 
 @TRANSFORMS.register_module()
-class CheckedRawFrameDecode(RawFrameDecode):
+class CheckedRawFrameDecode(_TeacherWindowChecked, RawFrameDecode):
     """:class:`mmaction.datasets.transforms.RawFrameDecode` naming bad files.
 
     A missing frame file and a frame that does not decode (truncated or
     not an image) raise :class:`VideoReadError` naming the frame file.
     Short videos follow :class:`TeacherWindowPolicy`.
 
-    Args:
-        min_teacher_frames (int, optional): See
-            :class:`TeacherWindowPolicy`. Defaults to None.
-        **kwargs: See :class:`mmaction.datasets.transforms.RawFrameDecode`.
+    Args: ``min_teacher_frames`` (see :class:`TeacherWindowPolicy`), then
+    those of :class:`mmaction.datasets.transforms.RawFrameDecode`.
     """
-
-    def __init__(self, min_teacher_frames: Optional[int] = None,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.policy = TeacherWindowPolicy(min_teacher_frames)
 
     @staticmethod
     def _frame_paths(results: Dict) -> List[str]:

@@ -1,14 +1,13 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Checks the run's teacher-feature stores before the first step."""
-from mmengine.hooks import Hook
-
 from mmaction.registry import HOOKS
 from ...store.check import check_dataset_stores
 from ...store.reader import VERIFY_MODES
+from .split_check_hook import SplitCheckHook
 
 
 @HOOKS.register_module()
-class CheckTeacherFeatureStoreHook(Hook):
+class CheckTeacherFeatureStoreHook(SplitCheckHook):
     """Checks the feature stores of the run's datasets against the config.
 
     Before training, validation and testing (once each), every
@@ -36,7 +35,8 @@ class CheckTeacherFeatureStoreHook(Hook):
         self.verify = verify
         self._done = set()
 
-    def _check(self, runner, split: str) -> None:
+    def check_split(self, runner, split: str) -> None:
+        """Checks the split's stores against the config (once)."""
         if split in self._done:
             return
         loader = getattr(runner, f'{split}_dataloader')
@@ -47,15 +47,3 @@ class CheckTeacherFeatureStoreHook(Hook):
                 f'teacher-feature store of the {split} split matches '
                 f'the config (verified: {self.verify})')
         self._done.add(split)
-
-    def before_train(self, runner) -> None:
-        """Checks the train split's stores."""
-        self._check(runner, 'train')
-
-    def before_val(self, runner) -> None:
-        """Checks the val split's stores."""
-        self._check(runner, 'val')
-
-    def before_test(self, runner) -> None:
-        """Checks the test split's stores."""
-        self._check(runner, 'test')

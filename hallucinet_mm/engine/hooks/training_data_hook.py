@@ -6,12 +6,12 @@ from collections import defaultdict
 from typing import Dict, List, Tuple
 
 from mmengine.dataset import InfiniteSampler
-from mmengine.hooks import Hook
 
 from mmaction.registry import DATASETS, HOOKS
 from ...utils.dataset_wrappers import leaf_datasets
 from ...utils.video_fingerprints import (sample_videos, video_sha256,
                                          video_size)
+from .split_check_hook import SplitCheckHook
 
 #: The config key that lets evaluation videos into training.
 ALLOW_KEY = 'allow_eval_videos_in_train'
@@ -39,7 +39,7 @@ def _clip(info: Dict) -> Tuple:
 
 
 @HOOKS.register_module()
-class CheckTrainingDataHook(Hook):
+class CheckTrainingDataHook(SplitCheckHook):
     """Refuses training data that would train wrongly, before the first step.
 
     - **No evaluation video in training.** Every training sample (labeled
@@ -71,7 +71,8 @@ class CheckTrainingDataHook(Hook):
         self.full_video_hash = full_video_hash
         self._stores_checked = set()
 
-    def _check_stores(self, runner, split: str) -> None:
+    def check_split(self, runner, split: str) -> None:
+        """Checks the split's stores against its videos (once)."""
         if split in self._stores_checked:
             return
         self._stores_checked.add(split)
@@ -85,17 +86,9 @@ class CheckTrainingDataHook(Hook):
                         f'teacher-feature store {t.store_dir}: its {num} '
                         f'videos are those of {ds.ann_file}')
 
-    def before_val(self, runner) -> None:
-        """Checks the val split's stores against its videos."""
-        self._check_stores(runner, 'val')
-
-    def before_test(self, runner) -> None:
-        """Checks the test split's stores against its videos."""
-        self._check_stores(runner, 'test')
-
     def before_train(self, runner) -> None:
         """Runs the checks on the training data."""
-        self._check_stores(runner, 'train')
+        super().before_train(runner)  # its stores
         loader = runner.train_dataloader
         # An infinite sampler fills every batch whatever the data's size.
         infinite = isinstance(getattr(loader, 'sampler', None),

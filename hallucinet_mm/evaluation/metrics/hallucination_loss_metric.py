@@ -1,15 +1,15 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """Test-set mean hallucination loss (paper Tables 7-8)."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List
 
 import numpy as np
-from mmengine.evaluator import BaseMetric
 
 from mmaction.registry import METRICS
+from .hallu_sample_metric import HalluSampleMetric
 
 
 @METRICS.register_module()
-class HallucinationLossMetric(BaseMetric):
+class HallucinationLossMetric(HalluSampleMetric):
     """Mean of the hallucination loss over a test set.
 
     Reads the per-sample ``hallu_loss`` that ``HallucinationHead``'s
@@ -20,26 +20,13 @@ class HallucinationLossMetric(BaseMetric):
     sigmoid(phi_t))``), unweighted (no lambda); the paper reports it x1e-3,
     given here as ``hallu_loss_x1e3``.
 
-    Args:
-        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
-        prefix (str, optional): Metric name prefix. Defaults to None.
+    Args: those of :class:`HalluSampleMetric`.
     """
-    default_prefix = 'hallu'
+    sample_keys = ('hallu_loss', )
 
-    def __init__(self,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
-
-    def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
-        """Collects the per-sample losses of one batch."""
-        for sample in data_samples:
-            if 'hallu_loss' not in sample:
-                raise KeyError(
-                    'HallucinationLossMetric needs hallu_loss on the data '
-                    'samples: the test pipeline must carry teacher clips '
-                    '(sampler with_teacher=True) or teacher features')
-            self.results.append(float(sample['hallu_loss']))
+    def collect(self, sample: Dict) -> None:
+        """Collects the sample's loss."""
+        self.results.append(float(sample['hallu_loss']))
 
     def compute_metrics(self, results: List[float]) -> Dict[str, float]:
         """Mean loss over all samples."""

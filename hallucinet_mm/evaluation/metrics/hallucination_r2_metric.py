@@ -1,15 +1,15 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """How much of the teacher's features the hallucination explains."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List
 
 import numpy as np
-from mmengine.evaluator import BaseMetric
 
 from mmaction.registry import METRICS
+from .hallu_sample_metric import HalluSampleMetric
 
 
 @METRICS.register_module()
-class HallucinationR2Metric(BaseMetric):
+class HallucinationR2Metric(HalluSampleMetric):
     """R^2 of the hallucinated features against the mean-feature baseline.
 
     In the space the hallucination loss works in, ``p = sigmoid(phi_s)`` and
@@ -29,29 +29,15 @@ class HallucinationR2Metric(BaseMetric):
     carries teacher inputs. With a single sample the baseline is undefined
     and R^2 is NaN.
 
-    Args:
-        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
-        prefix (str, optional): Metric name prefix. Defaults to None.
+    Args: those of :class:`HalluSampleMetric`.
     """
-    default_prefix = 'hallu'
+    sample_keys = ('hallu_pred', 'hallu_target')
 
-    def __init__(self,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
-
-    def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
-        """Collects the per-sample sigmoid features of one batch."""
-        for sample in data_samples:
-            if 'hallu_pred' not in sample or 'hallu_target' not in sample:
-                raise KeyError(
-                    'HallucinationR2Metric needs hallu_pred and hallu_target '
-                    'on the data samples: the test pipeline must carry '
-                    'teacher clips (sampler with_teacher=True) or teacher '
-                    'features')
-            self.results.append(
-                (np.asarray(sample['hallu_pred'].cpu(), np.float64),
-                 np.asarray(sample['hallu_target'].cpu(), np.float64)))
+    def collect(self, sample: Dict) -> None:
+        """Collects the sample's sigmoid features."""
+        self.results.append(
+            (np.asarray(sample['hallu_pred'].cpu(), np.float64),
+             np.asarray(sample['hallu_target'].cpu(), np.float64)))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
         """R^2 over all collected steps and dimensions."""

@@ -227,15 +227,10 @@ class DiveMultiHead(BaseModule):
                         device: torch.device) -> torch.Tensor:
         """Stacks ``dive_labels`` into ``(N, len(label_order))``."""
         labels = []
-        for i, sample in enumerate(data_samples):
-            if 'dive_labels' not in sample:
-                raise KeyError(
-                    f'data sample {i} has no `dive_labels`, needed by '
-                    f'DiveMultiHead to train fields {list(self.fields)}; add '
-                    "'dive_labels' to PackActionInputs' algorithm_keys")
+        for i, value in _sample_values(data_samples, 'dive_labels',
+                                       f'fields {list(self.fields)}'):
             label = torch.as_tensor(
-                np.asarray(_to_numpy(sample.dive_labels)),
-                dtype=torch.long).reshape(-1)
+                np.asarray(value), dtype=torch.long).reshape(-1)
             if label.numel() != len(self.label_order):
                 raise ValueError(
                     f'data sample {i}: `dive_labels` has {label.numel()} '
@@ -248,14 +243,9 @@ class DiveMultiHead(BaseModule):
                    device: torch.device) -> torch.Tensor:
         """Collects ``final_score`` into ``(N,)`` in judges' units."""
         scores = []
-        for i, sample in enumerate(data_samples):
-            if 'final_score' not in sample:
-                raise KeyError(
-                    f'data sample {i} has no `final_score`, needed by '
-                    "DiveMultiHead to train the score; add 'final_score' to "
-                    "PackActionInputs' algorithm_keys")
-            score = np.asarray(_to_numpy(sample.final_score),
-                               dtype=np.float64).reshape(-1)
+        for i, value in _sample_values(data_samples, 'final_score',
+                                       'the score'):
+            score = np.asarray(value, dtype=np.float64).reshape(-1)
             if score.size != 1:
                 raise ValueError(f'data sample {i}: `final_score` must be a '
                                  f'single number, got shape {score.shape}')
@@ -382,6 +372,19 @@ def _to_numpy(value):
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy()
     return value
+
+
+def _sample_values(data_samples: SampleList, key: str, purpose: str):
+    """Yields ``(i, value)``: each sample's ``key``, as :func:`_to_numpy`
+    gives it; a sample without it raises ``KeyError`` saying the head needs
+    it for ``purpose`` (e.g. ``'the score'``)."""
+    for i, sample in enumerate(data_samples):
+        if key not in sample:
+            raise KeyError(
+                f'data sample {i} has no `{key}`, needed by DiveMultiHead to '
+                f"train {purpose}; add '{key}' to PackActionInputs' "
+                'algorithm_keys')
+        yield i, _to_numpy(getattr(sample, key))
 
 
 def _check_batch(preds: torch.Tensor, num_samples: int) -> None:
