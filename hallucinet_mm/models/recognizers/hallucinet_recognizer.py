@@ -1,5 +1,6 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """HalluciNet: a 2D recognizer that also hallucinates 3D teacher features."""
+import copy
 from typing import Dict, Optional, Tuple, Union
 
 import torch
@@ -101,8 +102,11 @@ class HalluciNetRecognizer(Recognizer2D):
                              'hallu_head')
         # torchvision's ImageNet weights are loaded in init_weights(), as
         # MMAction2 backbones load ``pretrained``: a student checkpoint
-        # replaces them anyway, so inference downloads nothing.
-        backbone, backbone_weights = defer_torchvision_weights(backbone)
+        # replaces them anyway, so inference downloads nothing. A copy:
+        # Recognizer2D pops a torchvision/timm backbone's ``type`` from the
+        # dict it is given, which would spoil the caller's config.
+        backbone, backbone_weights = defer_torchvision_weights(
+            copy.deepcopy(backbone))
         super().__init__(
             backbone=backbone,
             cls_head=cls_head,

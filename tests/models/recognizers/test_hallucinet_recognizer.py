@@ -198,3 +198,22 @@ def test_multi_view_hallucination_loss_is_a_clear_error(model):
     data = model.data_preprocessor(batch)
     with pytest.raises(ValueError, match='one view'):
         model(**data, mode='predict')
+
+
+def test_building_leaves_a_torchvision_backbone_config_as_it_was(
+        tiny_teacher_cfg, tiny_teacher_ckpt):
+    """Recognizer2D pops a torchvision backbone's ``type`` from the dict it
+    is given: the same config must build a second model (one per
+    checkpoint in tools/analysis/int8_accuracy.py) and stay unchanged."""
+    cfg = tiny_recognizer_cfg(
+        tiny_teacher_cfg, tiny_teacher_ckpt,
+        backbone=dict(type='torchvision.mobilenet_v3_small', weights=None),
+        cls_head=dict(type='TSNHead', num_classes=6, in_channels=576),
+        hallu_head=dict(
+            type='HallucinationHead', in_channels=576, out_channels=64))
+    before = copy.deepcopy(cfg['backbone'])
+    first = MODELS.build(cfg)
+    assert cfg['backbone'] == before
+    second = MODELS.build(cfg)
+    assert type(first.backbone) is type(second.backbone)
+    assert cfg['backbone'] == before
