@@ -1,5 +1,6 @@
 # Copyright (c) hallucinet_mm contributors. All rights reserved.
 """The base of the metrics that read the hallucination of each sample."""
+from abc import abstractmethod
 from typing import Dict, Optional, Sequence
 
 from mmengine.evaluator import BaseMetric
@@ -37,7 +38,7 @@ class HalluSampleMetric(BaseMetric):
                     'with_teacher=True) or teacher features')
             self.collect(sample)
 
+    @abstractmethod
     def collect(self, sample: Dict) -> None:
         """Appends what the metric needs of one checked sample to
         ``self.results``."""
-        raise NotImplementedError
